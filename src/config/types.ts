@@ -1,0 +1,51 @@
+import type { Color } from "../domain/color.js";
+
+export type ProxyDriverName = "nginx" | "caddy" | "haproxy";
+
+/**
+ * The validated, fully resolved configuration of one stack (bluegreen.yml + env overrides).
+ * Every path is absolute; every duration is in milliseconds.
+ */
+export interface Config {
+  /** Absolute path of the config file it came from. */
+  file: string;
+  /** Directory of the config file: relative paths in it resolve from here. */
+  root: string;
+  /** Stack name; compose project names are `${stack}` (shared), `${stack}-blue`, `${stack}-green`. */
+  stack: string;
+  compose: {
+    shared: string;
+    blue: string;
+    green: string;
+  };
+  /**
+   * Services that rotate per color, by base name. In compose.<color>.yml the service is
+   * named `${name}-${color}` (e.g. `app-blue`) so that DNS names never collide on the shared network.
+   */
+  services: string[];
+  /** Extra environment passed to every compose invocation (e.g. ports, BG_RUN_DIR). */
+  env: Record<string, string>;
+  proxy: {
+    driver: ProxyDriverName;
+    /** Compose service (in the shared file) that runs the proxy. */
+    service: string;
+    /** Host directory bind-mounted into the proxy at /run/bluegreen (include files, admin sockets). */
+    runDir: string;
+    /** Upstream address template for a color, `{color}` is replaced: "app-{color}:3000". */
+    upstream: string;
+    /** The live route as an operator reaches it (127.0.0.1 only). */
+    liveUrl: string;
+    /** The preview route, which reaches the standby color. */
+    previewUrl: string;
+  };
+  health: { timeoutMs: number; intervalMs: number };
+  drain: { timeoutMs: number };
+  smoke: { spec: string | null; expectVersionHeader: string | null };
+  verify: { durationMs: number; intervalMs: number };
+  /** Keep the old color running (warm) after a deploy, for instant rollback. */
+  keepOldWarm: boolean;
+  /** Directory for state.json, lock, history.jsonl. */
+  stateDir: string;
+}
+
+export type { Color };

@@ -1,0 +1,94 @@
+import type { Color } from "../domain/color.js";
+
+export type ContainerState = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+export type HealthState = "healthy" | "unhealthy" | "starting" | "none";
+
+/** What bluegreen needs to know about one container (from `docker inspect`). */
+export interface ContainerInfo {
+  id: string;
+  /** Container name without the leading slash. */
+  name: string;
+  /** Compose project and service labels. */
+  project: string;
+  service: string;
+  /** From the `bluegreen.color` label, or null for shared services. */
+  color: Color | null;
+  /** From the `bluegreen.version` label (falls back to the APP_VERSION env), or null. */
+  version: string | null;
+  image: string;
+  state: ContainerState;
+  health: HealthState;
+  /** Output of the last health check when it failed, trimmed; null otherwise. */
+  lastHealthOutput: string | null;
+  /** ISO time the container last started, or null if it never did. */
+  startedAt: string | null;
+  restarts: number;
+  exitCode: number | null;
+}
+
+/** A Docker event, reduced to what the engine and TUI use. */
+export interface DockerEvent {
+  time: number; // ms since epoch
+  /** e.g. "start", "die", "stop", "kill", "destroy", "create", "health_status: healthy", "pause" … */
+  action: string;
+  containerId: string;
+  name: string;
+  project: string | null;
+  service: string | null;
+  color: Color | null;
+}
+
+export type EventStreamStatus = { state: "connected" } | { state: "reconnecting"; attempt: number; error: string };
+
+export interface EventSubscription {
+  close(): void;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The Docker Engine, behind the small interface the engine and the TUI need. */
+export interface DockerPort {
+  /** Throws a clear error when the daemon does not answer. */
+  ping(): Promise<void>;
+  /** Containers (running or not) of a compose project, by its label. */
+  listProjectContainers(project: string): Promise<ContainerInfo[]>;
+  inspect(idOrName: string): Promise<ContainerInfo | null>;
+  /** Run argv (no shell) inside a running container. */
+  exec(idOrName: string, argv: string[]): Promise<ExecResult>;
+  /** The last `tail` lines of a container's logs (stdout and stderr together). */
+  logs(idOrName: string, tail: number): Promise<string>;
+  /**
+   * Docker's event stream for containers of the given compose projects. Reconnects with backoff
+   * when the daemon goes away, reporting the status through `onStatus`.
+   */
+  subscribe(
+    projects: string[],
+    onEvent: (event: DockerEvent) => void,
+    onStatus?: (status: EventStreamStatus) => void,
+  ): EventSubscription;
+}
+
+/** One compose project (one color, or the shared services) and how to run compose for it. */
+export interface ComposeTarget {
+  project: string;
+  files: string[];
+  /** Working directory for compose (relative paths in the files resolve from the file's dir anyway). */
+  cwd: string;
+  /** Environment for interpolation (APP_VERSION, APP_FAILURE, ports, …), merged over process.env. */
+  env: Record<string, string>;
+}
+
+export interface ComposeRunner {
+  /** "v2" (`docker compose`) or "v1" (`docker-compose`), whichever the host has. */
+  variant(): Promise<"v2" | "v1">;
+  build(target: ComposeTarget, onLine?: (line: string) => void): Promise<void>;
+  /** `up -d` (optionally --build, --force-recreate) for exactly the services of this project. */
+  up(target: ComposeTarget, opts?: { build?: boolean; recreate?: boolean }, onLine?: (line: string) => void): Promise<void>;
+  stop(target: ComposeTarget, timeoutSec?: number): Promise<void>;
+  /** `down` for this project only: its containers; never external networks or other projects. */
+  down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;
+}

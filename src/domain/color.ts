@@ -1,0 +1,12 @@
+/** The two slots of a stack. */
+export type Color = "blue" | "green";
+
+export const COLORS: readonly Color[] = ["blue", "green"] as const;
+
+export function isColor(value: unknown): value is Color {
+  return value === "blue" || value === "green";
+}
+
+export function otherColor(color: Color): Color {
+  return color === "blue" ? "green" : "blue";
+}

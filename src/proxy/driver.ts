@@ -1,0 +1,30 @@
+import type { Color } from "../domain/color.js";
+
+/**
+ * One interface, three proxies (nginx, Caddy, HAProxy). Every read comes from the running proxy
+ * itself, never from a file we wrote: the proxy is the source of truth for which color is live.
+ */
+export interface ProxyDriver {
+  readonly name: "nginx" | "caddy" | "haproxy";
+  /** The color the live route sends new requests to right now, or null if none/unknown. */
+  liveTarget(): Promise<Color | null>;
+  /** The color the preview route sends to right now, or null. */
+  previewTarget(): Promise<Color | null>;
+  /** Point the live route at `color`. Resolves once the proxy reports the change. */
+  switchLive(color: Color): Promise<void>;
+  /** Point the preview route at `color` (the standby) for pre-switch smoke tests. */
+  pointPreview(color: Color): Promise<void>;
+  /** Is the proxy's control channel answering? */
+  ping(): Promise<{ ok: boolean; detail: string }>;
+}
+
+/** Raised when the proxy refused a change; the previous routing is still in force. */
+export class ProxyChangeRejected extends Error {
+  constructor(
+    message: string,
+    readonly detail: string,
+  ) {
+    super(message);
+    this.name = "ProxyChangeRejected";
+  }
+}
