@@ -1,11 +1,15 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError } from "../config/index.js";
+import { UsageError } from "./usage.js";
 import { ExitCode } from "./exit-codes.js";
+import type { Io } from "./run-operation.js";
+import { commands } from "./commands/index.js";
 
 function packageVersion(): string {
-  // dist/src/cli/main.js and src/cli/main.ts are both three levels below the package root.
+  // dist/src/cli/main.js and src/cli/main.ts sit two or three levels below the package root.
   const here = dirname(fileURLToPath(import.meta.url));
   for (const up of ["../..", "../../.."]) {
     try {
@@ -18,29 +22,48 @@ function packageVersion(): string {
   return "0.0.0";
 }
 
-export function buildProgram(): Command {
+
+const EXIT_CODES_HELP = `
+Exit codes: 0 success · 1 failed (the stack is left safe, see the message) · 2 usage or configuration error (nothing changed)
+            3 conflict (run \`bluegreen resolve\`) · 4 locked by another bluegreen · 5 not confirmed (no TTY and no --yes, or declined)
+            130 interrupted and aborted safely`;
+
+export function buildProgram(io: Io, setCode: (code: number) => void): Command {
   const program = new Command();
   program
     .name("bluegreen")
-    .description("Blue-green, zero-downtime deployments of Docker Compose stacks, with proof.")
+    .description("Blue-green, zero-downtime deployments of Docker Compose stacks, with proof.\nWith no command on a terminal it opens the dashboard.")
     .version(packageVersion(), "-V, --version")
-    .option("-c, --config <file>", "stack configuration file", "bluegreen.yml")
+    .addOption(new Option("-c, --config <file>", "stack configuration file").default("bluegreen.yml"))
+    .addHelpText("after", EXIT_CODES_HELP)
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showSuggestionAfterError(true)
     .exitOverride();
+  for (const register of commands) register(program, io, setCode);
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+function describeFailure(err: unknown): string {
+  if (err instanceof ConfigError) return `configuration error — nothing was changed:\n${err.message}`;
+  if (err instanceof UsageError) return `usage error — nothing was changed: ${err.message}\nSee \`bluegreen --help\`.`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function main(argv: string[], io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let code: number = ExitCode.Success;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync(argv, { from: "user" });
-    return ExitCode.Success;
+    return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
-        return ExitCode.Success;
-      }
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return ExitCode.Success;
       return ExitCode.Usage;
     }
-    throw err;
+    io.stderr.write(`bluegreen: ${describeFailure(err)}\n`);
+    if (err instanceof ConfigError || err instanceof UsageError) return ExitCode.Usage;
+    return ExitCode.Failed;
   }
 }

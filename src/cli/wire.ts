@@ -1,0 +1,115 @@
+import { hostname, userInfo } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { loadConfig } from "../config/index.js";
+import type { Config } from "../config/types.js";
+import { createComposeRunner } from "../docker/compose-runner.js";
+import { createDockerPort } from "../docker/dockerode-port.js";
+import type { DockerPort } from "../docker/types.js";
+import { waitForHealthy } from "../docker/wait-healthy.js";
+import { createConnectionCounter } from "../drain/tcp-connections.js";
+import { Engine } from "../engine/engine.js";
+import type { Clock, HealthWaiter, Ports, SmokePort } from "../engine/ports.js";
+import { createLiveProbe } from "../net/live-probe.js";
+import { createProxyDriver } from "../proxy/index.js";
+import { runSmoke } from "../../smoke/runner.js";
+import { loadSmokeSpec } from "../../smoke/spec.js";
+import { createStatePorts } from "../state/ports.js";
+import { projectName } from "../engine/status.js";
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => sleep(ms, undefined, signal ? { signal } : undefined),
+};
+
+export function identity(): { user: string; host: string } {
+  let user = process.env.USER ?? "unknown";
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep $USER
+  }
+  return { user, host: hostname() };
+}
+
+function createSmokePort(config: Config): SmokePort {
+  return {
+    async run(baseUrl, opts) {
+      if (!config.smoke.spec) return { ok: true, checks: [] };
+      const spec = await loadSmokeSpec(config.smoke.spec);
+      const result = await runSmoke(spec, {
+        baseUrl,
+        ...(opts.expectVersion ? { expectVersion: opts.expectVersion } : {}),
+        ...(opts.expectColor ? { expectColor: opts.expectColor } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onEvent: (e) => {
+          if (e.type === "check-end") opts.onCheck?.(summarizeCheck(e.result));
+        },
+      });
+      return { ok: result.ok, checks: result.checks.map(summarizeCheck) };
+    },
+  };
+}
+
+function summarizeCheck(r: import("../../smoke/types.js").CheckResult) {
+  const detail = r.ok
+    ? `${r.attempts} attempt(s)`
+    : r.error
+      ? r.error
+      : r.failures.map((f) => `${f.what}: expected ${f.expected}, got ${f.actual}`).join("; ");
+  return { name: r.name, ok: r.ok, durationMs: r.durationMs, detail };
+}
+
+function createHealthWaiter(docker: DockerPort): HealthWaiter {
+  return {
+    async waitHealthy(ids, opts) {
+      await waitForHealthy(docker, ids, { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+    },
+  };
+}
+
+/** Finds the proxy container: compose project `${stack}`, service `proxy.service`, running. */
+export function proxyContainerFinder(config: Config, docker: DockerPort): () => Promise<string> {
+  return async () => {
+    const shared = await docker.listProjectContainers(projectName(config.stack, "shared"));
+    const proxy = shared.find((c) => c.service === config.proxy.service && c.state === "running");
+    if (!proxy) {
+      throw new Error(
+        `the proxy container (service "${config.proxy.service}" of compose project "${config.stack}") is not running; start the shared services (\`bluegreen deploy\` starts them, or docker-compose -p ${config.stack} -f ${config.compose.shared} up -d)`,
+      );
+    }
+    return proxy.id;
+  };
+}
+
+export interface Stack {
+  config: Config;
+  ports: Ports;
+  engine: Engine;
+}
+
+/** Every real adapter, wired for one stack. */
+export function createPorts(config: Config, opts: { onWarn?: (msg: string) => void } = {}): Ports {
+  const docker = createDockerPort();
+  const state = createStatePorts(config, identity());
+  return {
+    config,
+    docker,
+    compose: createComposeRunner(),
+    proxy: createProxyDriver(config, docker, proxyContainerFinder(config, docker)),
+    state: state.state,
+    lock: state.lock,
+    history: state.history,
+    smoke: createSmokePort(config),
+    live: createLiveProbe(),
+    connections: createConnectionCounter(docker, opts.onWarn),
+    health: createHealthWaiter(docker),
+    clock: systemClock,
+    identity: identity(),
+  };
+}
+
+export async function openStack(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
+  const config = await loadConfig(configFile, env);
+  const ports = createPorts(config);
+  return { config, ports, engine: new Engine(ports) };
+}

@@ -1,0 +1,99 @@
+import { otherColor, type Color } from "../domain/color.js";
+import type { Conflict, LockInfo, RecordedState, SlotStatus } from "./status-model.js";
+
+/** The facts conflict detection looks at: everything here was read from Docker, the proxy and the files. */
+export interface ConflictFacts {
+  slots: Record<Color, SlotStatus>;
+  proxy: { running: boolean; reachable: boolean; target: Color | null; detail: string };
+  state: RecordedState | null;
+  stateError: string | null;
+  lock: LockInfo | null;
+}
+
+function describeSlot(slot: SlotStatus): string {
+  if (!slot.exists) return `${slot.color}: no containers`;
+  const health = slot.healthy ? "healthy" : slot.running ? "running, not healthy" : "stopped";
+  return `${slot.color}: ${health}, version ${slot.version ?? "unknown"}${slot.since ? `, since ${slot.since}` : ""}`;
+}
+
+/**
+ * The color to keep when the stack disagrees with itself: the proxy's real target when it is healthy
+ * (it is what users are being served), else whichever color is healthy, else none.
+ */
+export function recommendKeep(facts: ConflictFacts): { color: Color | null; why: string } {
+  const target = facts.proxy.target;
+  if (target && facts.slots[target].healthy) {
+    return { color: target, why: `the proxy routes live traffic to ${target} and it is healthy` };
+  }
+  const healthy = (["blue", "green"] as const).filter((c) => facts.slots[c].healthy);
+  if (healthy.length === 1) {
+    const only = healthy[0] as Color;
+    return { color: only, why: `${only} is the only healthy color` };
+  }
+  if (healthy.length === 2 && facts.state?.active) {
+    return { color: facts.state.active, why: `both are healthy; the state file records ${facts.state.active} as active` };
+  }
+  return { color: null, why: "no color is healthy: deploy a working version" };
+}
+
+/** Pure: every way the stack can disagree with itself, each with its facts and a recommendation. */
+export function detectConflicts(facts: ConflictFacts): Conflict[] {
+  const conflicts: Conflict[] = [];
+  const rec = recommendKeep(facts);
+  const { slots, proxy, state, lock } = facts;
+  const deployRunning = lock !== null && !lock.stale;
+
+  if (facts.stateError) {
+    conflicts.push({ kind: "state-corrupt", message: facts.stateError, recommend: rec.color, why: rec.why });
+  }
+
+  if (lock?.stale) {
+    conflicts.push({
+      kind: "stale-lock",
+      message: `stale lock: ${lock.user}@${lock.host} (pid ${lock.pid}) ran \`${lock.command}\` since ${lock.startedAt} and that process is gone`,
+      recommend: rec.color,
+      why: "the process that held the lock no longer exists, so nothing is in progress",
+    });
+  }
+
+  if (proxy.running && !proxy.reachable) {
+    conflicts.push({
+      kind: "proxy-unreachable",
+      message: `the proxy container runs but its control channel does not answer: ${proxy.detail}`,
+      recommend: null,
+      why: "without the proxy's answer the live color is unknown",
+    });
+  }
+
+  if (slots.blue.running && slots.green.running && !deployRunning) {
+    const warmStandby = state?.warm === true && state.active !== null && state.active === proxy.target;
+    if (!warmStandby) {
+      conflicts.push({
+        kind: "both-running",
+        message: `both colors are running and no deploy is in progress (${describeSlot(slots.blue)}; ${describeSlot(slots.green)})`,
+        recommend: rec.color,
+        why: rec.why,
+      });
+    }
+  }
+
+  if (state?.active && proxy.reachable && proxy.target !== state.active && !deployRunning) {
+    conflicts.push({
+      kind: "state-drift",
+      message: `the state file says ${state.active} is active but the proxy routes to ${proxy.target ?? "nothing"}`,
+      recommend: rec.color,
+      why: rec.why,
+    });
+  }
+
+  if (proxy.reachable && proxy.target && !slots[proxy.target].healthy) {
+    const other = otherColor(proxy.target);
+    conflicts.push({
+      kind: "proxy-target-unhealthy",
+      message: `the proxy routes live traffic to ${proxy.target}, which has no healthy container (${describeSlot(slots[proxy.target])}); ${describeSlot(slots[other])}`,
+      recommend: rec.color,
+      why: rec.why,
+    });
+  }
+  return conflicts;
+}

@@ -1,0 +1,96 @@
+import type { Color } from "../domain/color.js";
+import type { ComposeTarget } from "../docker/types.js";
+import { EngineError } from "./errors.js";
+import type { ConfirmRequest, EngineEvent, EventSink, PhaseName, PhaseStatus } from "./events.js";
+import type { HeldLock, Ports } from "./ports.js";
+import { projectName } from "./status.js";
+
+/** Answers a confirmation: the CLI with --yes or a prompt, the TUI with a dialog. */
+export type Confirmer = (request: ConfirmRequest) => Promise<boolean>;
+
+export interface OperationHandlers {
+  emit: EventSink;
+  confirm: Confirmer;
+  /** Aborted on Ctrl-C / SIGTERM: the engine stops at a safe point. */
+  signal: AbortSignal;
+}
+
+/** One running operation: times its phases, emits events, and builds compose targets. */
+export class OperationContext {
+  readonly phases: Array<{ phase: PhaseName; status: PhaseStatus; ms: number }> = [];
+  readonly startedAt: number;
+  /** The stack lock this operation holds; the runner releases it. */
+  lock: HeldLock | null = null;
+  lockCommand = "";
+
+  constructor(
+    readonly ports: Ports,
+    readonly handlers: OperationHandlers,
+  ) {
+    this.startedAt = ports.clock.now();
+  }
+
+  get config() {
+    return this.ports.config;
+  }
+
+  get signal(): AbortSignal {
+    return this.handlers.signal;
+  }
+
+  emit(event: EngineEvent): void {
+    this.handlers.emit(event);
+  }
+
+  log(level: "info" | "warn" | "error", message: string): void {
+    this.emit({ type: "log", level, message });
+  }
+
+  /** Runs one phase, timing it; the phase is marked failed when fn throws. */
+  async phase<T>(phase: PhaseName, fn: () => Promise<T>, detail?: string): Promise<T> {
+    const t0 = this.ports.clock.now();
+    this.emit({ type: "phase", phase, status: "start", ...(detail ? { detail } : {}) });
+    try {
+      const value = await fn();
+      const ms = this.ports.clock.now() - t0;
+      this.phases.push({ phase, status: "ok", ms });
+      this.emit({ type: "phase", phase, status: "ok", ms });
+      return value;
+    } catch (err) {
+      const ms = this.ports.clock.now() - t0;
+      this.phases.push({ phase, status: "failed", ms });
+      this.emit({ type: "phase", phase, status: "failed", ms, detail: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+
+  skip(phase: PhaseName, detail: string): void {
+    this.phases.push({ phase, status: "skipped", ms: 0 });
+    this.emit({ type: "phase", phase, status: "skipped", detail });
+  }
+
+  /** Throws an "aborted" EngineError when the operator interrupted; call between steps. */
+  checkAborted(stateNow: string, nextStep: string): void {
+    if (this.signal.aborted) throw new EngineError("aborted", "interrupted by the operator", stateNow, nextStep);
+  }
+
+  async confirm(request: ConfirmRequest): Promise<boolean> {
+    this.emit({ type: "confirm", request });
+    return this.handlers.confirm(request);
+  }
+
+  target(color: Color | "shared", env: Record<string, string> = {}): ComposeTarget {
+    const { config } = this;
+    const file = color === "shared" ? config.compose.shared : config.compose[color];
+    return {
+      project: projectName(config.stack, color),
+      files: [file],
+      cwd: config.root,
+      env: { ...config.env, ...env },
+    };
+  }
+
+  composeLine = (line: string): void => {
+    this.emit({ type: "output", source: "compose", line });
+  };
+}

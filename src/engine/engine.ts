@@ -1,0 +1,132 @@
+import type { Color } from "../domain/color.js";
+import { OperationContext, type OperationHandlers } from "./context.js";
+import { EngineError, errorMessage, isAbort } from "./errors.js";
+import type { OperationName, OperationResult } from "./events.js";
+import { cleanup } from "./operations/cleanup.js";
+import { deploy } from "./operations/deploy.js";
+import type { OperationOutcome } from "./operations/outcome.js";
+import { resolve } from "./operations/resolve.js";
+import { rollback } from "./operations/rollback.js";
+import { switchColors } from "./operations/switch.js";
+import type { Ports } from "./ports.js";
+import type { StackStatus } from "./status-model.js";
+import { readStatus } from "./status.js";
+
+/**
+ * The deployment engine: every operation an operator runs, with no UI. Adapters come in as `ports`;
+ * progress goes out as events; confirmations come back through `handlers.confirm`.
+ */
+export class Engine {
+  constructor(readonly ports: Ports) {}
+
+  status(): Promise<StackStatus> {
+    return readStatus(this.ports);
+  }
+
+  deploy(args: { version: string }, handlers: OperationHandlers): Promise<OperationResult> {
+    return this.run("deploy", { version: args.version }, handlers, (ctx) => deploy(ctx, args));
+  }
+
+  switch(handlers: OperationHandlers): Promise<OperationResult> {
+    return this.run("switch", {}, handlers, (ctx) => switchColors(ctx));
+  }
+
+  rollback(handlers: OperationHandlers): Promise<OperationResult> {
+    return this.run("rollback", {}, handlers, (ctx) => rollback(ctx));
+  }
+
+  cleanup(handlers: OperationHandlers): Promise<OperationResult> {
+    return this.run("cleanup", {}, handlers, (ctx) => cleanup(ctx));
+  }
+
+  resolve(args: { keep: Color | null }, handlers: OperationHandlers): Promise<OperationResult> {
+    return this.run("resolve", { keep: args.keep }, handlers, (ctx) => resolve(ctx, args));
+  }
+
+  /**
+   * Runs one mutating operation under the stack's lock, turns every failure into a result that
+   * says what happened, what state the stack is in and what to do, and records it in the history.
+   */
+  private async run(
+    operation: OperationName,
+    args: Record<string, string | boolean | null>,
+    handlers: OperationHandlers,
+    body: (ctx: OperationContext) => Promise<OperationOutcome>,
+  ): Promise<OperationResult> {
+    const { ports } = this;
+    const ctx = new OperationContext(ports, handlers);
+    const command = [operation, ...Object.entries(args).filter(([, v]) => v !== null && v !== false).map(([k, v]) => (v === true ? `--${k}` : `--${k} ${String(v)}`))].join(" ");
+    handlers.emit({ type: "operation", operation, status: "start", args });
+
+    let outcome: OperationOutcome;
+    let error: EngineError | null = null;
+    try {
+      await ports.docker.ping();
+      // resolve breaks a stale lock itself (after confirmation); it takes the lock when there is none.
+      const existing = operation === "resolve" ? await ports.lock.read() : null;
+      if (!existing?.stale) ctx.lock = await ports.lock.acquire(command);
+      ctx.lockCommand = command;
+      outcome = await body(ctx);
+    } catch (err) {
+      error =
+        err instanceof EngineError
+          ? err
+          : isAbort(err, handlers.signal)
+            ? new EngineError("aborted", "interrupted by the operator", "see `bluegreen status`", "run `bluegreen status`, then `bluegreen resolve` if it reports a conflict", { cause: err })
+            : new EngineError("failed", errorMessage(err), "unknown: the operation stopped on an unexpected error", "run `bluegreen status` to see the stack, then `bluegreen resolve` if it reports a conflict", { cause: err });
+      outcome = {
+        outcome: error.kind === "declined" ? "declined" : error.kind === "aborted" ? "aborted" : "failed",
+        message: error.message,
+        from: { color: null, version: null },
+        to: { color: null, version: null },
+        stateNow: error.stateNow,
+        nextStep: error.nextStep,
+      };
+    }
+
+    const active = await ports.proxy.liveTarget().catch(() => null);
+    const result: OperationResult = {
+      operation,
+      outcome: outcome.outcome,
+      message: outcome.message,
+      active,
+      from: outcome.from,
+      to: outcome.to,
+      phases: ctx.phases,
+      durationMs: ports.clock.now() - ctx.startedAt,
+      ...(outcome.stateNow ? { stateNow: outcome.stateNow } : {}),
+      ...(outcome.nextStep ? { nextStep: outcome.nextStep } : {}),
+      ...(error ? { error: { kind: error.kind, message: error.message } } : {}),
+    };
+
+    // A refused lock or bad input changed nothing: it is not a deployment worth a history line.
+    if (!error || (error.kind !== "locked" && error.kind !== "usage")) {
+      await ports.history
+        .append({
+          time: new Date(ctx.startedAt).toISOString(),
+          user: ports.identity.user,
+          host: ports.identity.host,
+          command,
+          operation,
+          from: result.from,
+          to: result.to,
+          phases: Object.fromEntries(ctx.phases.map((p) => [p.phase, p.ms])),
+          smoke: outcome.smoke ? { ok: outcome.smoke.ok, checks: outcome.smoke.checks.length, failed: outcome.smoke.checks.filter((c) => !c.ok).length } : null,
+          verify: outcome.verify ? { ok: outcome.verify.ok, requests: outcome.verify.requests, failures: outcome.verify.failures } : null,
+          outcome: result.outcome,
+          error: error?.message ?? null,
+        })
+        .catch((err: unknown) => handlers.emit({ type: "log", level: "warn", message: `could not append to the history: ${errorMessage(err)}` }));
+    }
+    if (ctx.lock) await ctx.lock.release().catch((err: unknown) => handlers.emit({ type: "log", level: "warn", message: `could not release the lock: ${errorMessage(err)}` }));
+    handlers.emit({ type: "result", result });
+    return result;
+  }
+}
+
+/** Maps an operation's result to the CLI's exit code kinds. */
+export function resultKind(result: OperationResult): "success" | EngineError["kind"] {
+  if (result.outcome === "success" || result.outcome === "noop") return "success";
+  if (result.error) return result.error.kind as EngineError["kind"];
+  return "failed";
+}

@@ -1,0 +1,28 @@
+/** Why an operation stopped; the CLI maps each kind to an exit code. */
+export type EngineErrorKind = "failed" | "usage" | "conflict" | "locked" | "declined" | "aborted";
+
+/**
+ * An error an operator reads: what happened, what state the stack is in now, and what to do next.
+ * Every failure the engine reports is one of these.
+ */
+export class EngineError extends Error {
+  constructor(
+    readonly kind: EngineErrorKind,
+    message: string,
+    readonly stateNow: string,
+    readonly nextStep: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "EngineError";
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function isAbort(err: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted) return true;
+  return err instanceof Error && (err.name === "AbortError" || (err as { code?: string }).code === "ABORT_ERR");
+}

@@ -1,0 +1,235 @@
+import { otherColor, type Color } from "../../domain/color.js";
+import type { OperationContext } from "../context.js";
+import { EngineError, errorMessage, isAbort } from "../errors.js";
+import type { SmokeCheckSummary } from "../events.js";
+import type { StackStatus } from "../status-model.js";
+import { readStatus } from "../status.js";
+import {
+  buildColor,
+  drainColor,
+  logsTail,
+  startColor,
+  stopColor,
+  switchLive,
+  upstreamPort,
+  verifyLive,
+  waitColorHealthy,
+  type LiveVerdict,
+} from "../steps.js";
+import type { OperationOutcome } from "./outcome.js";
+
+export interface DeployPlan {
+  target: Color;
+  from: Color | null;
+  fromVersion: string | null;
+  version: string;
+  startShared: boolean;
+  stopOld: boolean;
+}
+
+/** Pure: which color a deploy builds, and what it will stop. */
+export function planDeploy(status: StackStatus, version: string, keepOldWarm: boolean): DeployPlan {
+  const from = status.active;
+  const target = from ? otherColor(from) : status.state?.active ? otherColor(status.state.active) : "blue";
+  return {
+    target,
+    from,
+    fromVersion: from ? status.slots[from].version : null,
+    version,
+    startShared: !status.proxy.container || status.proxy.container.state !== "running",
+    stopOld: from !== null && !keepOldWarm,
+  };
+}
+
+export function describePlan(plan: DeployPlan): string {
+  const old = plan.from ? `${plan.from} (${plan.fromVersion ?? "unknown version"})` : "nothing (first deploy)";
+  const after = plan.from ? (plan.stopOld ? `then drain and stop ${plan.from}` : `then keep ${plan.from} running warm for rollback`) : "";
+  return `build and start ${plan.target} with version ${plan.version}, smoke-test it through the preview route, switch live traffic from ${old} to ${plan.target}, verify it, ${after}`.replace(/, $/, "");
+}
+
+export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export async function deploy(ctx: OperationContext, args: { version: string }): Promise<OperationOutcome> {
+  const { config, ports } = ctx;
+  const version = args.version;
+  if (!VERSION_PATTERN.test(version)) {
+    throw new EngineError(
+      "usage",
+      `invalid version "${version}": use letters, digits, '.', '_' or '-' (at most 128, starting with a letter or digit)`,
+      "nothing was changed",
+      "run again with a valid --version",
+    );
+  }
+
+  const status = await ctx.phase("preflight", async () => {
+    const s = await readStatus(ports);
+    if (s.conflicts.length > 0) {
+      throw new EngineError(
+        "conflict",
+        `the stack has unresolved conflicts:\n${s.conflicts.map((c) => `  - ${c.kind}: ${c.message}`).join("\n")}`,
+        `nothing was changed; the proxy routes to ${s.active ?? "nothing"}`,
+        "run `bluegreen resolve` (it recommends which color to keep), then deploy again",
+      );
+    }
+    return s;
+  });
+  const plan = planDeploy(status, version, config.keepOldWarm);
+  const oldServes = plan.from ? `${plan.from} (${plan.fromVersion ?? "?"}) still serves all live traffic` : "no color was serving live traffic";
+  ctx.log("info", `plan: ${describePlan(plan)}`);
+
+  if (plan.startShared) {
+    await ctx.phase("shared", () => ports.compose.up(ctx.target("shared"), { build: true }, ctx.composeLine), "starting the shared services (proxy, datastore)");
+  } else {
+    ctx.skip("shared", "shared services already running");
+  }
+
+  /** Everything before the switch fails the same way: stop the new color, leave the old one serving. */
+  const failBeforeSwitch = async (what: string, err: unknown, withLogs: boolean): Promise<never> => {
+    const aborted = isAbort(err, ctx.signal);
+    const logs = withLogs ? `\n${await logsTail(ctx, plan.target)}` : "";
+    await stopColor(ctx, plan.target, 10).catch((e: unknown) => ctx.log("warn", `could not stop ${plan.target}: ${errorMessage(e)}`));
+    if (err instanceof EngineError && err.kind !== "failed") throw err;
+    throw new EngineError(
+      aborted ? "aborted" : "failed",
+      aborted ? `interrupted during ${what}` : `${what}: ${errorMessage(err)}${logs}`,
+      `${oldServes}; ${plan.target} has been stopped`,
+      aborted ? "deploy again when ready" : `fix the release and deploy again (its containers are kept stopped: docker logs ${config.stack}-${plan.target}…)`,
+      { cause: err },
+    );
+  };
+
+  try {
+    await ctx.phase("build", () => buildColor(ctx, plan.target, version), `building ${plan.target} ${version}`);
+    ctx.checkAborted(oldServes, "deploy again when ready");
+    await ctx.phase("start", () => startColor(ctx, plan.target, version, { build: false, recreate: true }), `starting ${plan.target}`);
+    ctx.checkAborted(oldServes, "deploy again when ready");
+  } catch (err) {
+    return failBeforeSwitch(`${plan.target} ${version} could not be built or started`, err, false);
+  }
+
+  try {
+    await ctx.phase("health", () => waitColorHealthy(ctx, plan.target), `waiting up to ${Math.round(config.health.timeoutMs / 1000)} s for ${plan.target} to be healthy`);
+  } catch (err) {
+    return failBeforeSwitch(`${plan.target} ${version} did not become healthy`, err, true);
+  }
+
+  let smoke: { ok: boolean; checks: SmokeCheckSummary[] } | null = null;
+  try {
+    await ctx.phase("preview", () => ports.proxy.pointPreview(plan.target), `pointing the preview route at ${plan.target}`);
+    if (config.smoke.spec) {
+      smoke = await ctx.phase("smoke", async () => {
+        const result = await ports.smoke.run(config.proxy.previewUrl, {
+          expectVersion: version,
+          expectColor: plan.target,
+          signal: ctx.signal,
+          onCheck: (check) => ctx.emit({ type: "smoke-check", check }),
+        });
+        if (!result.ok) {
+          const failed = result.checks.filter((c) => !c.ok);
+          throw new Error(`${failed.length} of ${result.checks.length} smoke checks failed:\n${failed.map((c) => `  ✗ ${c.name}: ${c.detail}`).join("\n")}`);
+        }
+        return result;
+      });
+    } else {
+      ctx.skip("smoke", "no smoke spec configured");
+    }
+  } catch (err) {
+    return failBeforeSwitch(`${plan.target} ${version} failed its smoke test`, err, false);
+  }
+
+  // A confirmer that throws (no terminal to ask) counts as "no": the new color must still be stopped.
+  const confirmed = await ctx.phase("confirm", () =>
+    ctx.confirm({
+      id: "deploy-switch",
+      question: `Switch live traffic to ${plan.target} (${version})?`,
+      facts: [
+        ["now live", plan.from ? `${plan.from} (${plan.fromVersion ?? "?"})` : "nothing"],
+        ["standby", `${plan.target} (${version}), healthy`],
+        ["smoke", smoke ? `${smoke.checks.filter((c) => c.ok).length}/${smoke.checks.length} checks passed through the preview route` : "not configured"],
+        ["after", plan.from ? (plan.stopOld ? `drain and stop ${plan.from}` : `keep ${plan.from} warm`) : "-"],
+      ],
+      consequence: `the proxy sends every new request to ${plan.target}`,
+    }),
+  ).catch((err: unknown) => {
+    ctx.log("warn", errorMessage(err));
+    return false;
+  });
+  if (!confirmed || ctx.signal.aborted) {
+    await stopColor(ctx, plan.target, 10).catch(() => undefined);
+    throw new EngineError(
+      ctx.signal.aborted ? "aborted" : "declined",
+      ctx.signal.aborted ? "interrupted before the switch" : "the switch was not confirmed",
+      `${oldServes}; ${plan.target} has been stopped`,
+      "deploy again when ready (add --yes to skip the question in pipelines)",
+    );
+  }
+
+  const versions = { ...(status.state?.versions ?? {}), ...(plan.from && plan.fromVersion ? { [plan.from]: plan.fromVersion } : {}), [plan.target]: version };
+  try {
+    await ctx.phase("switch", () => switchLive(ctx, plan.target, plan.from, versions, plan.from !== null), `switching live traffic to ${plan.target}`);
+  } catch (err) {
+    // The proxy refused or did not confirm: read what it really does and leave the old color serving.
+    const now = await ports.proxy.liveTarget().catch(() => null);
+    if (now === plan.target && plan.from) await ports.proxy.switchLive(plan.from).catch(() => undefined);
+    await stopColor(ctx, plan.target, 10).catch(() => undefined);
+    throw new EngineError(
+      "failed",
+      `the proxy switch to ${plan.target} failed: ${errorMessage(err)}`,
+      `${oldServes}; ${plan.target} has been stopped`,
+      "check the proxy (`bluegreen status`), then deploy again",
+      { cause: err },
+    );
+  }
+
+  let verdict: LiveVerdict | null = null;
+  if (config.verify.durationMs > 0) {
+    verdict = await ctx.phase("verify", async () => verifyLive(ctx, plan.target), `requests through the live route for ${config.verify.durationMs} ms`).catch(
+      (err: unknown): LiveVerdict => ({ ok: false, requests: 0, failures: 0, reason: errorMessage(err) }),
+    );
+    if (!verdict.ok) {
+      if (plan.from && status.slots[plan.from].healthy) {
+        await ctx.phase("rollback-switch", () => switchLive(ctx, plan.from as Color, plan.target, versions, false), `switching back to ${plan.from}`);
+        const logs = await logsTail(ctx, plan.target);
+        await stopColor(ctx, plan.target, 10).catch(() => undefined);
+        return {
+          outcome: "rolled-back",
+          message: `verification through the live route failed after the switch (${verdict.reason}); switched back to ${plan.from} at once\n${logs}`,
+          from: { color: plan.from, version: plan.fromVersion },
+          to: { color: plan.target, version },
+          smoke,
+          verify: verdict,
+          stateNow: `${plan.from} (${plan.fromVersion ?? "?"}) serves all live traffic again; ${plan.target} has been stopped`,
+          nextStep: "fix the release and deploy again",
+        };
+      }
+      throw new EngineError(
+        "failed",
+        `verification through the live route failed after the switch: ${verdict.reason}`,
+        `${plan.target} (${version}) is live and there is no healthy previous color to switch back to`,
+        "deploy a working version",
+      );
+    }
+  } else {
+    ctx.skip("verify", "verify.duration is 0");
+  }
+
+  if (plan.from && plan.stopOld) {
+    const from = plan.from;
+    const drained = await ctx.phase("drain", () => drainColor(ctx, from, upstreamPort(config.proxy.upstream)), `draining ${from} (up to ${Math.round(config.drain.timeoutMs / 1000)} s)`);
+    if (!drained.drained) ctx.log("warn", `${from} still had ${drained.left} open connections after the drain timeout; stopping it closes them (WebSockets get 1001)`);
+    await ctx.phase("stop", () => stopColor(ctx, from), `stopping ${from}`);
+    await ports.state.write({ active: plan.target, previous: from, versions, warm: false });
+  } else if (plan.from) {
+    ctx.skip("drain", `${plan.from} is kept warm for instant rollback`);
+    ctx.skip("stop", `${plan.from} is kept warm for instant rollback`);
+  }
+
+  return {
+    outcome: "success",
+    message: `${plan.target} (${version}) is live${plan.from ? `; ${plan.from} (${plan.fromVersion ?? "?"}) ${plan.stopOld ? "was drained and stopped" : "is kept warm for rollback"}` : ""}`,
+    from: { color: plan.from, version: plan.fromVersion },
+    to: { color: plan.target, version },
+    smoke,
+    verify: verdict,
+  };
+}

@@ -1,0 +1,87 @@
+import { otherColor, type Color } from "../../domain/color.js";
+import type { OperationContext } from "../context.js";
+import { EngineError } from "../errors.js";
+import { readStatus } from "../status.js";
+import { stopColor, switchLive } from "../steps.js";
+import type { OperationOutcome } from "./outcome.js";
+import { describeColor } from "./switch.js";
+
+/**
+ * Settles a stack that disagrees with itself: exactly one active, healthy color, the proxy routing to
+ * it, the other color stopped, and the state file agreeing with the proxy. A stale lock is broken.
+ */
+export async function resolve(ctx: OperationContext, args: { keep: Color | null }): Promise<OperationOutcome> {
+  const { ports } = ctx;
+  const status = await ctx.phase("preflight", () => readStatus(ports));
+  if (status.conflicts.length === 0) {
+    ctx.skip("resolve", "no conflict");
+    const v = status.active ? status.slots[status.active].version : null;
+    return { outcome: "noop", message: `nothing to resolve: ${status.active ?? "no color"} is live and everything agrees`, from: { color: status.active, version: v }, to: { color: status.active, version: v } };
+  }
+  const recommended = status.conflicts.find((c) => c.recommend)?.recommend ?? null;
+  const keep = args.keep ?? recommended;
+  const onlyLock = status.conflicts.every((c) => c.kind === "stale-lock");
+  if (!keep && !onlyLock) {
+    throw new EngineError(
+      "usage",
+      `no color can be recommended (${status.conflicts.map((c) => c.why).join("; ")})`,
+      "nothing was changed",
+      "choose with `bluegreen resolve --keep blue|green` (the kept color must be healthy), or deploy a working version",
+    );
+  }
+  if (keep && !status.slots[keep].healthy) {
+    throw new EngineError(
+      "failed",
+      `refusing to keep ${describeColor(status, keep)}: live traffic would go to a color with no healthy container`,
+      "nothing was changed",
+      `keep the other color (\`--keep ${otherColor(keep)}\`) if it is healthy, or deploy a working version`,
+    );
+  }
+  const drop = keep ? otherColor(keep) : null;
+  const actions: string[] = [];
+  if (status.lock?.stale) actions.push("break the stale lock");
+  if (keep && status.proxy.target !== keep) actions.push(`switch the proxy to ${keep}`);
+  if (drop && status.slots[drop].running) actions.push(`stop ${drop}`);
+  if (keep) actions.push(`record ${keep} as active in the state file`);
+
+  const ok = await ctx.phase("confirm", () =>
+    ctx.confirm({
+      id: "resolve",
+      question: keep ? `Keep ${keep} and settle the stack?` : "Break the stale lock?",
+      facts: [
+        ...status.conflicts.map((c): [string, string] => [c.kind, c.message]),
+        ["blue", describeColor(status, "blue")],
+        ["green", describeColor(status, "green")],
+        ["proxy routes to", status.proxy.target ?? "nothing"],
+        ["state file says", status.state?.active ?? (status.stateError ? "unreadable" : "nothing recorded")],
+        ["recommendation", recommended ? `keep ${recommended}: ${status.conflicts.find((c) => c.recommend)?.why ?? ""}` : "none"],
+      ],
+      consequence: actions.join(", "),
+    }),
+  );
+  if (!ok) throw new EngineError("declined", "resolve was not confirmed", "nothing was changed", "run again and confirm, or pass --yes / --keep");
+
+  await ctx.phase("resolve", async () => {
+    if (status.lock?.stale) {
+      await ports.lock.breakStale();
+      ctx.lock = await ports.lock.acquire(ctx.lockCommand);
+    }
+    if (!keep) return;
+    const versions = { ...(status.state?.versions ?? {}) };
+    for (const c of ["blue", "green"] as const) {
+      const v = status.slots[c].version;
+      if (v) versions[c] = v;
+    }
+    if (status.proxy.target !== keep) await switchLive(ctx, keep, drop, versions, false);
+    if (drop && status.slots[drop].running) await stopColor(ctx, drop);
+    await ports.state.write({ active: keep, previous: drop && status.slots[drop].exists ? drop : (status.state?.previous ?? null), versions, warm: false });
+  }, actions.join(", "));
+
+  const v = keep ? status.slots[keep].version : null;
+  return {
+    outcome: "success",
+    message: keep ? `resolved: ${keep} (${v ?? "?"}) is live and recorded; ${actions.join(", ")}` : "resolved: the stale lock was broken",
+    from: { color: status.proxy.target, version: status.proxy.target ? status.slots[status.proxy.target].version : null },
+    to: { color: keep, version: v },
+  };
+}

@@ -1,0 +1,100 @@
+import { otherColor, type Color } from "../../domain/color.js";
+import type { OperationContext } from "../context.js";
+import { EngineError, errorMessage } from "../errors.js";
+import type { StackStatus } from "../status-model.js";
+import { readStatus } from "../status.js";
+import { logsTail, startColor, stopColor, waitColorHealthy } from "../steps.js";
+import type { OperationOutcome } from "./outcome.js";
+import { describeColor, flipTo } from "./switch.js";
+
+export type RollbackPreparation = "warm" | "start-stopped" | "recreate";
+
+/** Pure: where a rollback goes and what it must do first. */
+export function planRollback(status: StackStatus): { from: Color | null; to: Color; prepare: RollbackPreparation; version: string | null } {
+  const from = status.active;
+  const to = status.state?.previous && status.state.previous !== from ? status.state.previous : from ? otherColor(from) : null;
+  if (!to) {
+    throw new EngineError(
+      "failed",
+      "there is nothing to roll back to: no color is live and no previous color is recorded",
+      "nothing was changed",
+      "deploy a version with `bluegreen deploy --version V`",
+    );
+  }
+  const slot = status.slots[to];
+  const version = status.state?.versions[to] ?? slot.version;
+  const prepare: RollbackPreparation = slot.healthy ? "warm" : slot.exists ? "start-stopped" : "recreate";
+  return { from, to, prepare, version };
+}
+
+export async function rollback(ctx: OperationContext): Promise<OperationOutcome> {
+  const status = await ctx.phase("preflight", () => readStatus(ctx.ports));
+  const plan = planRollback(status);
+  const { from, to } = plan;
+  const version = plan.version;
+  if (plan.prepare !== "warm" && !version) {
+    throw new EngineError(
+      "failed",
+      `${to} is not running and its version is unknown, so it cannot be recreated`,
+      `nothing was changed; ${from ?? "no color"} serves live traffic`,
+      `deploy a known version with \`bluegreen deploy --version V\``,
+    );
+  }
+  const prep =
+    plan.prepare === "warm" ? `${to} is warm: switch at once` : plan.prepare === "start-stopped" ? `start the stopped ${to} (${version}), wait healthy, then switch` : `recreate ${to} at its recorded version ${version}, wait healthy, then switch`;
+  const ok = await ctx.phase("confirm", () =>
+    ctx.confirm({
+      id: "rollback",
+      question: `Roll back live traffic from ${from ?? "nothing"} to ${to}?`,
+      facts: [
+        ["now live", from ? describeColor(status, from) : "nothing"],
+        ["roll back to", describeColor(status, to)],
+        ["plan", prep],
+      ],
+      consequence: `every new request goes to ${to}`,
+    }),
+  );
+  if (!ok) throw new EngineError("declined", "the rollback was not confirmed", `nothing was changed; ${from ?? "no color"} serves live traffic`, "run again and confirm, or pass --yes");
+
+  if (plan.prepare !== "warm") {
+    const v = version as string;
+    try {
+      await ctx.phase("start", () => startColor(ctx, to, v, { build: false, recreate: plan.prepare === "recreate" }), `starting ${to} (${v})`);
+      await ctx.phase("health", () => waitColorHealthy(ctx, to), `waiting for ${to} to be healthy`);
+    } catch (err) {
+      const logs = await logsTail(ctx, to);
+      await stopColor(ctx, to, 10).catch(() => undefined);
+      throw new EngineError(
+        "failed",
+        `${to} (${v}) could not be brought back healthy: ${errorMessage(err)}\n${logs}`,
+        `${from ?? "no color"} still serves live traffic; ${to} has been stopped`,
+        "investigate the logs above; deploy a known-good version with `bluegreen deploy --version V`",
+        { cause: err },
+      );
+    }
+  } else {
+    ctx.skip("start", `${to} is already running and healthy`);
+  }
+  // Re-read: the slot we just started must be seen healthy by the flip.
+  const fresh = plan.prepare === "warm" ? status : await readStatus(ctx.ports);
+  const flip = await flipTo(ctx, { ...fresh, active: from }, to, { warm: true });
+  const fromV = from ? status.slots[from].version : null;
+  if (flip.verdict && !flip.verdict.ok) {
+    return {
+      outcome: flip.rolledBack ? "rolled-back" : "failed",
+      message: `verification after the rollback failed: ${flip.reason}${flip.rolledBack ? `; switched back to ${from}` : ""}`,
+      from: { color: from, version: fromV },
+      to: { color: to, version },
+      verify: flip.verdict,
+      stateNow: flip.rolledBack ? `${from} serves live traffic again` : `${to} is live but failing verification`,
+      nextStep: "deploy a known-good version",
+    };
+  }
+  return {
+    outcome: "success",
+    message: `rolled back: ${to} (${version ?? "?"}) is live${from ? `; ${from} (${fromV ?? "?"}) stays running for inspection — \`bluegreen cleanup\` removes it` : ""}`,
+    from: { color: from, version: fromV },
+    to: { color: to, version },
+    verify: flip.verdict,
+  };
+}

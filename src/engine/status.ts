@@ -1,0 +1,96 @@
+import { COLORS, type Color } from "../domain/color.js";
+import type { ContainerInfo } from "../docker/types.js";
+import { detectConflicts } from "./conflicts.js";
+import { errorMessage } from "./errors.js";
+import type { Ports } from "./ports.js";
+import type { RecordedState, SlotStatus, StackStatus } from "./status-model.js";
+
+export function projectName(stack: string, color: Color | "shared"): string {
+  return color === "shared" ? stack : `${stack}-${color}`;
+}
+
+/** Pure: a color's slot from its containers and the services that must run in it. */
+export function summarizeSlot(color: Color, containers: ContainerInfo[], services: string[]): SlotStatus {
+  const wanted = services.map((s) => `${s}-${color}`);
+  const running = containers.filter((c) => c.state === "running");
+  const runningServices = new Set(running.map((c) => c.service));
+  const allRunning = wanted.length > 0 && wanted.every((s) => runningServices.has(s));
+  const healthy = allRunning && running.every((c) => c.health === "healthy" || c.health === "none");
+  const versions = containers.map((c) => c.version).filter((v): v is string => v !== null);
+  const starts = running.map((c) => c.startedAt).filter((s): s is string => s !== null).sort();
+  return {
+    color,
+    containers,
+    running: allRunning,
+    healthy,
+    exists: containers.length > 0,
+    // Prefer the version of a running container: a stopped one may be an older leftover.
+    version: running.find((c) => c.version)?.version ?? versions[0] ?? null,
+    since: starts[0] ?? null,
+  };
+}
+
+/** Reads everything — Docker, the proxy itself, the state file, the lock — and derives the conflicts. */
+export async function readStatus(ports: Ports): Promise<StackStatus> {
+  const { config } = ports;
+  const [blue, green, shared] = await Promise.all([
+    ports.docker.listProjectContainers(projectName(config.stack, "blue")),
+    ports.docker.listProjectContainers(projectName(config.stack, "green")),
+    ports.docker.listProjectContainers(projectName(config.stack, "shared")),
+  ]);
+  const slots: Record<Color, SlotStatus> = {
+    blue: summarizeSlot("blue", blue, config.services),
+    green: summarizeSlot("green", green, config.services),
+  };
+  const proxyContainer = shared.find((c) => c.service === config.proxy.service) ?? null;
+  const proxyRunning = proxyContainer?.state === "running";
+
+  let target: Color | null = null;
+  let preview: Color | null = null;
+  let reachable = false;
+  let detail = proxyContainer ? `proxy container is ${proxyContainer.state}` : "proxy container does not exist";
+  if (proxyRunning) {
+    try {
+      [target, preview] = await Promise.all([ports.proxy.liveTarget(), ports.proxy.previewTarget()]);
+      reachable = true;
+      detail = `${ports.proxy.name} routes live to ${target ?? "nothing"}`;
+    } catch (err) {
+      detail = errorMessage(err);
+    }
+  }
+
+  let state: RecordedState | null = null;
+  let stateError: string | null = null;
+  try {
+    state = await ports.state.read();
+  } catch (err) {
+    stateError = errorMessage(err);
+  }
+  const lock = await ports.lock.read();
+
+  // Our own lock (this process runs the operation) is not "another deploy in progress".
+  const own = lock !== null && lock.pid === process.pid && lock.host === ports.identity.host;
+  const conflicts = detectConflicts({
+    slots,
+    proxy: { running: proxyRunning, reachable, target, detail },
+    state,
+    stateError,
+    lock: own ? null : lock,
+  });
+  return {
+    stack: config.stack,
+    active: target,
+    proxy: { driver: config.proxy.driver, reachable, target, preview, detail, container: proxyContainer },
+    state,
+    stateError,
+    slots,
+    shared,
+    lock,
+    conflicts,
+    checkedAt: new Date(ports.clock.now()).toISOString(),
+  };
+}
+
+export function colorsInUse(status: StackStatus): Color[] {
+  return COLORS.filter((c) => status.slots[c].exists);
+}

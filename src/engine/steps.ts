@@ -1,0 +1,150 @@
+import type { Color } from "../domain/color.js";
+import type { ContainerInfo } from "../docker/types.js";
+import type { OperationContext } from "./context.js";
+import { errorMessage } from "./errors.js";
+import type { LiveSample } from "./ports.js";
+import type { RecordedState } from "./status-model.js";
+import { projectName } from "./status.js";
+
+/** Building blocks shared by the operations. Each does one I/O step and reports it as events. */
+
+export async function colorContainers(ctx: OperationContext, color: Color): Promise<ContainerInfo[]> {
+  return ctx.ports.docker.listProjectContainers(projectName(ctx.config.stack, color));
+}
+
+export async function startColor(
+  ctx: OperationContext,
+  color: Color,
+  version: string,
+  opts: { build: boolean; recreate: boolean },
+): Promise<void> {
+  await ctx.ports.compose.up(ctx.target(color, { APP_VERSION: version }), opts, ctx.composeLine);
+}
+
+export async function buildColor(ctx: OperationContext, color: Color, version: string): Promise<void> {
+  await ctx.ports.compose.build(ctx.target(color, { APP_VERSION: version }), ctx.composeLine);
+}
+
+export async function stopColor(ctx: OperationContext, color: Color, timeoutSec = 45): Promise<void> {
+  await ctx.ports.compose.stop(ctx.target(color), timeoutSec);
+}
+
+export async function waitColorHealthy(ctx: OperationContext, color: Color): Promise<void> {
+  const containers = await colorContainers(ctx, color);
+  const wanted = new Set(ctx.config.services.map((s) => `${s}-${color}`));
+  const ids = containers.filter((c) => wanted.has(c.service)).map((c) => c.id);
+  if (ids.length === 0) throw new Error(`no containers of ${color} exist after starting it`);
+  await ctx.ports.health.waitHealthy(ids, {
+    timeoutMs: ctx.config.health.timeoutMs,
+    signal: ctx.signal,
+    onHealth: (c) => ctx.emit({ type: "health", container: c.name, health: c.health, ...(c.lastHealthOutput ? { detail: c.lastHealthOutput } : {}) }),
+  });
+}
+
+/** The last log lines of a color's containers, for error messages. */
+export async function logsTail(ctx: OperationContext, color: Color, lines = 15): Promise<string> {
+  try {
+    const containers = await colorContainers(ctx, color);
+    const parts: string[] = [];
+    for (const c of containers) {
+      const text = (await ctx.ports.docker.logs(c.id, lines)).trimEnd();
+      parts.push(`--- ${c.name} (${c.state}${c.exitCode !== null && c.state !== "running" ? `, exit ${c.exitCode}` : ""}) last ${lines} log lines:\n${text || "(no output)"}`);
+    }
+    return parts.join("\n");
+  } catch (err) {
+    return `(could not read logs: ${errorMessage(err)})`;
+  }
+}
+
+export interface LiveVerdict {
+  ok: boolean;
+  requests: number;
+  failures: number;
+  reason: string;
+}
+
+/** Pure: does a sample of live responses show the expected color serving every request without errors? */
+export function judgeLiveSamples(samples: LiveSample[], expected: Color): LiveVerdict {
+  const failures = samples.filter((s) => s.error !== null || s.status === null || s.status >= 500);
+  const wrongColor = samples.filter((s) => s.error === null && s.status !== null && s.status < 500 && s.color !== expected);
+  if (samples.length === 0) return { ok: false, requests: 0, failures: 0, reason: "no request through the live route completed" };
+  if (failures.length > 0) {
+    const first = failures[0] as LiveSample;
+    const what = first.error ?? `HTTP ${first.status}`;
+    return { ok: false, requests: samples.length, failures: failures.length, reason: `${failures.length} of ${samples.length} requests failed (first: ${what})` };
+  }
+  if (wrongColor.length > 0) {
+    return {
+      ok: false,
+      requests: samples.length,
+      failures: wrongColor.length,
+      reason: `${wrongColor.length} of ${samples.length} responses came from ${wrongColor[0]?.color ?? "an unknown color"}, not ${expected}`,
+    };
+  }
+  return { ok: true, requests: samples.length, failures: 0, reason: `${samples.length} requests, all from ${expected}` };
+}
+
+/**
+ * Requests through the live route for the configured time; fails fast when a container of the
+ * expected color dies (Docker event) so a crashing release is switched back within moments.
+ */
+export async function verifyLive(ctx: OperationContext, expected: Color): Promise<LiveVerdict> {
+  const abort = new AbortController();
+  const onOuter = () => abort.abort();
+  ctx.signal.addEventListener("abort", onOuter, { once: true });
+  let died: string | null = null;
+  const sub = ctx.ports.docker.subscribe([projectName(ctx.config.stack, expected)], (ev) => {
+    if (ev.action === "die" || ev.action === "kill" || ev.action === "stop" || ev.action.startsWith("health_status: unhealthy")) {
+      died = `${ev.name}: ${ev.action}`;
+      abort.abort();
+    }
+  });
+  try {
+    const samples = await ctx.ports.live.sample(ctx.config.proxy.liveUrl, {
+      durationMs: ctx.config.verify.durationMs,
+      intervalMs: ctx.config.verify.intervalMs,
+      signal: abort.signal,
+      onProgress: (all) => {
+        const colors: Partial<Record<Color, number>> = {};
+        for (const s of all) if (s.color) colors[s.color] = (colors[s.color] ?? 0) + 1;
+        ctx.emit({ type: "verify-progress", requests: all.length, failures: all.filter((s) => s.error || (s.status ?? 500) >= 500).length, colors });
+      },
+    });
+    const verdict = judgeLiveSamples(samples, expected);
+    if (died) return { ...verdict, ok: false, reason: `${died} during verification; ${verdict.reason}` };
+    return verdict;
+  } finally {
+    sub.close();
+    ctx.signal.removeEventListener("abort", onOuter);
+  }
+}
+
+/** Waits until the color serves no connection (requests in flight, WebSockets), up to the drain timeout. */
+export async function drainColor(ctx: OperationContext, color: Color, port: number): Promise<{ drained: boolean; left: number; ms: number }> {
+  const t0 = ctx.ports.clock.now();
+  const deadline = t0 + ctx.config.drain.timeoutMs;
+  const containers = (await colorContainers(ctx, color)).filter((c) => c.state === "running");
+  let left = 0;
+  for (;;) {
+    left = await ctx.ports.connections.count(containers, port);
+    const remainingMs = Math.max(0, deadline - ctx.ports.clock.now());
+    ctx.emit({ type: "drain-progress", color, connections: left, remainingMs });
+    if (left === 0 || remainingMs === 0 || ctx.signal.aborted) break;
+    await ctx.ports.clock.sleep(Math.min(250, remainingMs), ctx.signal).catch(() => undefined);
+  }
+  return { drained: left === 0, left, ms: ctx.ports.clock.now() - t0 };
+}
+
+/** Switches the proxy and records the new state; the proxy's read-back is the truth. */
+export async function switchLive(ctx: OperationContext, to: Color, previous: Color | null, versions: RecordedState["versions"], warm: boolean): Promise<void> {
+  await ctx.ports.proxy.switchLive(to);
+  const now = await ctx.ports.proxy.liveTarget();
+  if (now !== to) throw new Error(`the proxy reports it routes to ${now ?? "nothing"} after being told to switch to ${to}`);
+  await ctx.ports.state.write({ active: to, previous, versions, warm });
+}
+
+/** The upstream port of the rotating services, from the proxy's upstream template ("app-{color}:3000"). */
+export function upstreamPort(template: string): number {
+  const m = /:(\d+)\s*$/.exec(template);
+  return m ? Number(m[1]) : 80;
+}

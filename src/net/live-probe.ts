@@ -1,0 +1,47 @@
+import { Agent, request } from "undici";
+import { isColor } from "../domain/color.js";
+import type { LiveProbePort, LiveSample } from "../engine/ports.js";
+
+/**
+ * Requests through the live route at a fixed interval, bounded by time and count, on a keep-alive
+ * pool like a real client. Used by the engine's verify step (the full harness lives in load/).
+ */
+export function createLiveProbe(opts: { timeoutMs?: number; maxRequests?: number } = {}): LiveProbePort {
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const maxRequests = opts.maxRequests ?? 20_000;
+  return {
+    async sample(url, { durationMs, intervalMs, signal, onProgress }) {
+      const agent = new Agent({ keepAliveTimeout: 4000, connections: 4 });
+      const samples: LiveSample[] = [];
+      const inflight = new Set<Promise<void>>();
+      const end = Date.now() + durationMs;
+      let lastProgress = 0;
+      try {
+        while (Date.now() < end && samples.length + inflight.size < maxRequests && !signal?.aborted) {
+          const p = (async () => {
+            try {
+              const res = await request(url, { dispatcher: agent, method: "GET", headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+              await res.body.dump();
+              const color = res.headers["x-app-color"];
+              samples.push({ status: res.statusCode, color: isColor(color) ? color : null, error: null });
+            } catch (err) {
+              samples.push({ status: null, color: null, error: (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err)) });
+            }
+          })();
+          inflight.add(p);
+          void p.finally(() => inflight.delete(p));
+          if (onProgress && Date.now() - lastProgress > 250) {
+            lastProgress = Date.now();
+            onProgress(samples);
+          }
+          await new Promise((r) => setTimeout(r, intervalMs));
+        }
+        await Promise.all(inflight);
+        onProgress?.(samples);
+        return samples;
+      } finally {
+        await agent.close().catch(() => undefined);
+      }
+    },
+  };
+}

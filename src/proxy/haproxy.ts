@@ -1,0 +1,184 @@
+import { join } from "node:path";
+import type { Config } from "../config/types.js";
+import { type Color, otherColor } from "../domain/color.js";
+import { writeFileAtomic } from "./atomic-file.js";
+import { ProxyChangeRejected, type ProxyDriver } from "./driver.js";
+import { describeError, ProxyControlError } from "./errors.js";
+import { haproxyCommand } from "./haproxy-socket.js";
+import {
+  backendTarget,
+  CHECK_FAILED,
+  describeServer,
+  type HaproxyServerState,
+  isEnabled,
+  isServing,
+  parseServersState,
+} from "./haproxy-state.js";
+import { sleep } from "./poll.js";
+
+export type HaproxyRoute = "live" | "preview";
+
+export interface HaproxyDriverOptions {
+  /** How long a newly enabled server may take to resolve and come up before the switch is undone. */
+  upTimeoutMs?: number;
+}
+
+/**
+ * HAProxy: backends `live` and `preview`, each with servers `blue` and `green`, exactly one of them
+ * enabled. A switch goes through the runtime API on <runDir>/haproxy-admin.sock without a reload:
+ * enable the new server, wait until it is resolved and up, then put the old one in maintenance.
+ * Client connections are never closed, which is why HAProxy switches lose no request. The server
+ * states are then saved to <runDir>/haproxy/server-state, which HAProxy loads when it starts.
+ * Server addresses come from haproxy.cfg (app-blue:3000 / app-green:3000), not from proxy.upstream.
+ */
+export class HaproxyDriver implements ProxyDriver {
+  readonly name = "haproxy" as const;
+  private readonly runDir: string;
+  private readonly upTimeoutMs: number;
+
+  constructor(config: Pick<Config, "proxy">, options: HaproxyDriverOptions = {}) {
+    this.runDir = config.proxy.runDir;
+    this.upTimeoutMs = options.upTimeoutMs ?? 3000;
+  }
+
+  get adminSocket(): string {
+    return join(this.runDir, "haproxy-admin.sock");
+  }
+
+  get stateFile(): string {
+    return join(this.runDir, "haproxy", "server-state");
+  }
+
+  async liveTarget(): Promise<Color | null> {
+    return backendTarget(await this.states("live"), "live");
+  }
+
+  async previewTarget(): Promise<Color | null> {
+    return backendTarget(await this.states("preview"), "preview");
+  }
+
+  switchLive(color: Color): Promise<void> {
+    return this.route("live", color);
+  }
+
+  pointPreview(color: Color): Promise<void> {
+    return this.route("preview", color);
+  }
+
+  async ping(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const info = await this.command("show info", "");
+      const version = /^Version:\s*(.+)$/m.exec(info)?.[1] ?? "unknown version";
+      const uptime = /^Uptime:\s*(.+)$/m.exec(info)?.[1] ?? "?";
+      return { ok: true, detail: `HAProxy runtime API ${this.adminSocket} answers: ${version}, up ${uptime}` };
+    } catch (error) {
+      return { ok: false, detail: describeError(error) };
+    }
+  }
+
+  /** Server rows of one backend (or all), as the running HAProxy reports them. */
+  async states(backend?: HaproxyRoute): Promise<HaproxyServerState[]> {
+    const text = await this.command(backend ? `show servers state ${backend}` : "show servers state", "The routing in force is unknown from here.");
+    try {
+      return parseServersState(text);
+    } catch (error) {
+      throw new ProxyControlError(
+        `${describeError(error)}. The routing in force is unknown. Check that the proxy runs bluegreen's haproxy.cfg.`,
+        text,
+      );
+    }
+  }
+
+  private async route(route: HaproxyRoute, color: Color): Promise<void> {
+    const old = otherColor(color);
+    const before = await this.states(route);
+    const server = (name: Color, rows: HaproxyServerState[]) => rows.find((s) => s.backend === route && s.server === name);
+    if (!server(color, before) || !server(old, before)) {
+      throw new ProxyControlError(
+        `HAProxy backend "${route}" lacks server "${color}" or "${old}" (it has: ${before.map((s) => s.server).join(", ") || "none"}). ` +
+          `Nothing was changed. The proxy must run bluegreen's haproxy.cfg (servers blue and green in backends live and preview).`,
+        JSON.stringify(before),
+      );
+    }
+    const wasTarget = backendTarget(before, route);
+    const now = `${route} still goes to ${wasTarget ?? "an unknown color"}`;
+    const newWasEnabled = isEnabled(server(color, before) as HaproxyServerState);
+
+    if (!(wasTarget === color && isServing(server(color, before) as HaproxyServerState))) {
+      // 1. Enable the new color next to the old one: for a moment both take new requests.
+      await this.set(route, color, "ready", now);
+
+      // 2. Wait until it resolves and is up; otherwise undo, so the old color keeps all traffic.
+      const deadline = Date.now() + this.upTimeoutMs;
+      let current = server(color, await this.states(route));
+      while (!(current && isServing(current) && current.checkResult !== CHECK_FAILED) && Date.now() < deadline) {
+        await sleep(20);
+        current = server(color, await this.states(route));
+      }
+      if (!(current && isServing(current) && current.checkResult !== CHECK_FAILED)) {
+        if (!newWasEnabled) await this.set(route, color, "maint", now);
+        throw new ProxyChangeRejected(
+          `HAProxy server ${route}/${color} did not come up within ${this.upTimeoutMs} ms (${describeServer(current)}), ` +
+            `so the switch was undone: ${now}. Make sure the ${color} color is running, healthy and on the proxy's ` +
+            `network (its name must resolve through Docker's DNS), then retry.`,
+          describeServer(current),
+        );
+      }
+    }
+
+    // 3. The old color takes no new requests; those in flight on it finish.
+    if (isEnabled(server(old, before) as HaproxyServerState)) {
+      await this.set(route, old, "maint", `${route} goes to both ${color} and ${old}`);
+    }
+
+    const after = await this.states();
+    await this.saveState(after, route, color);
+    const target = backendTarget(after, route);
+    if (target !== color) {
+      throw new ProxyControlError(
+        `HAProxy was told to send ${route} to ${color} but now reports ${target ?? "no single color"} ` +
+          `(${color}: ${describeServer(server(color, after))}; ${old}: ${describeServer(server(old, after))}). ` +
+          `Something else changed the servers at the same time; check "show servers state ${route}" and retry.`,
+        JSON.stringify(after.filter((s) => s.backend === route)),
+      );
+    }
+  }
+
+  /** Saved after every change so that a restarted HAProxy loads the same routing. */
+  private async saveState(states: HaproxyServerState[], route: HaproxyRoute, color: Color): Promise<void> {
+    try {
+      const text = await this.command("show servers state", "");
+      await writeFileAtomic(this.stateFile, text.endsWith("\n") ? text : `${text}\n`);
+    } catch (error) {
+      throw new ProxyControlError(
+        `HAProxy now sends ${route} to ${color}, but saving its server state to ${this.stateFile} failed: ` +
+          `${describeError(error)}. A restarted proxy would come back with its previous routing. ` +
+          `Fix the run directory's permissions/space and repeat the switch (it is idempotent).`,
+        JSON.stringify(states.length),
+      );
+    }
+  }
+
+  private async set(route: HaproxyRoute, color: Color, state: "ready" | "maint", now: string): Promise<void> {
+    const command = `set server ${route}/${color} state ${state}`;
+    const answer = (await this.command(command, `Before "${command}": ${now}.`)).trim();
+    if (answer !== "") {
+      throw new ProxyChangeRejected(
+        `HAProxy refused "${command}": ${answer}. ${now}. Check the proxy's haproxy.cfg (backend ${route}, server ${color}), then retry.`,
+        answer,
+      );
+    }
+  }
+
+  private async command(command: string, state: string): Promise<string> {
+    try {
+      return await haproxyCommand(this.adminSocket, command);
+    } catch (error) {
+      throw new ProxyControlError(
+        `Cannot use HAProxy's runtime API on ${this.adminSocket} ("${command}"): ${describeError(error)}. ${state} ` +
+          `Check that the proxy container is running and that proxy.runDir is the directory mounted at /run/bluegreen in it.`,
+        describeError(error),
+      );
+    }
+  }
+}

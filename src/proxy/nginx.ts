@@ -1,0 +1,183 @@
+import { join } from "node:path";
+import type { Config } from "../config/types.js";
+import type { Color } from "../domain/color.js";
+import { readFileOrNull, restoreFile, writeFileAtomic } from "./atomic-file.js";
+import { ProxyChangeRejected, type ProxyDriver } from "./driver.js";
+import { describeError, ProxyControlError } from "./errors.js";
+import type { FindProxyContainer, ProxyExec } from "./exec.js";
+import { type NginxAdminTargets, type NginxRoute, parseNginxAdminTargets, renderNginxInclude } from "./nginx-include.js";
+import { sleep } from "./poll.js";
+import { unixHttp } from "./unix-http.js";
+import { upstreamFor } from "./upstream.js";
+
+export interface NginxDriverOptions {
+  /** How long to wait for the reloaded workers to report the new routing. */
+  reloadTimeoutMs?: number;
+}
+
+/**
+ * nginx: each route includes <runDir>/nginx/<route>.conf; a change is written there, checked with
+ * `nginx -t` and applied with `nginx -s reload` inside the proxy container. Reads come from the
+ * admin server on <runDir>/nginx-admin.sock, which answers from the running workers.
+ */
+export class NginxDriver implements ProxyDriver {
+  readonly name = "nginx" as const;
+  private readonly runDir: string;
+  private readonly upstreamTemplate: string;
+  private readonly reloadTimeoutMs: number;
+
+  constructor(
+    config: Pick<Config, "proxy">,
+    private readonly docker: ProxyExec,
+    private readonly proxyContainer: FindProxyContainer,
+    options: NginxDriverOptions = {},
+  ) {
+    this.runDir = config.proxy.runDir;
+    this.upstreamTemplate = config.proxy.upstream;
+    this.reloadTimeoutMs = options.reloadTimeoutMs ?? 2000;
+  }
+
+  get adminSocket(): string {
+    return join(this.runDir, "nginx-admin.sock");
+  }
+
+  includeFile(route: NginxRoute): string {
+    return join(this.runDir, "nginx", `${route}.conf`);
+  }
+
+  async liveTarget(): Promise<Color | null> {
+    return (await this.targets()).live;
+  }
+
+  async previewTarget(): Promise<Color | null> {
+    return (await this.targets()).preview;
+  }
+
+  switchLive(color: Color): Promise<void> {
+    return this.route("live", color);
+  }
+
+  pointPreview(color: Color): Promise<void> {
+    return this.route("preview", color);
+  }
+
+  async ping(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      const targets = await this.targets();
+      return {
+        ok: true,
+        detail: `nginx admin socket ${this.adminSocket} answers: live=${targets.live ?? "?"}, preview=${targets.preview ?? "?"} (worker ${targets.pid ?? "?"})`,
+      };
+    } catch (error) {
+      return { ok: false, detail: describeError(error) };
+    }
+  }
+
+  /** The routing of the running workers, from the admin socket. */
+  async targets(): Promise<NginxAdminTargets> {
+    let response;
+    try {
+      response = await unixHttp(this.adminSocket, "GET", "/bluegreen/targets");
+    } catch (error) {
+      throw new ProxyControlError(
+        `Cannot reach nginx's admin socket ${this.adminSocket}: ${describeError(error)}. ` +
+          `The routing in force is unknown from here. Check that the proxy container is running and that ` +
+          `proxy.runDir is the directory mounted at /run/bluegreen in it.`,
+        describeError(error),
+      );
+    }
+    if (response.status !== 200) {
+      throw new ProxyControlError(
+        `nginx's admin socket answered ${response.status} to GET /bluegreen/targets: ${response.body.slice(0, 200)}. ` +
+          `The routing in force is unknown. Check that the proxy runs bluegreen's nginx.conf (admin server block).`,
+        response.body,
+      );
+    }
+    return parseNginxAdminTargets(response.body);
+  }
+
+  private async route(route: NginxRoute, color: Color): Promise<void> {
+    const upstream = upstreamFor(this.upstreamTemplate, color);
+    const before = await this.targets();
+    const beforeColor = before[route];
+    const now = `${route} still goes to ${beforeColor ?? "an unknown color"}`;
+    const file = this.includeFile(route);
+    const previous = await readFileOrNull(file);
+    const wanted = renderNginxInclude({ color, upstream });
+    // Already in force and on disk: a reload would only cost the clients' idle connections.
+    if (beforeColor === color && previous === wanted) return;
+    const container = await this.findContainer(now);
+
+    await writeFileAtomic(file, wanted);
+
+    const test = await this.exec(container, ["nginx", "-t"], file, previous, now);
+    if (test.exitCode !== 0) {
+      await restoreFile(file, previous);
+      const output = (test.stderr || test.stdout).trim();
+      throw new ProxyChangeRejected(
+        `nginx rejected the configuration for ${route} -> ${color} (nginx -t): ${output}. ` +
+          `Nothing was reloaded and ${file} is restored: ${now}. ` +
+          `Fix the proxy's nginx configuration (see the message above), then retry.`,
+        output,
+      );
+    }
+
+    const reload = await this.exec(container, ["nginx", "-s", "reload"], file, previous, now);
+    if (reload.exitCode !== 0) {
+      await restoreFile(file, previous);
+      const output = (reload.stderr || reload.stdout).trim();
+      throw new ProxyChangeRejected(
+        `nginx -s reload failed for ${route} -> ${color}: ${output}. ${file} is restored; ${now}. ` +
+          `Check the proxy container's logs (docker logs ${container}), then retry.`,
+        output,
+      );
+    }
+
+    // The master re-reads the config and starts new workers asynchronously: wait until the
+    // admin server (served by the new workers) reports the change.
+    const deadline = Date.now() + this.reloadTimeoutMs;
+    let last: NginxAdminTargets | null = null;
+    let lastError: unknown = null;
+    while (Date.now() < deadline) {
+      try {
+        last = await this.targets();
+        if (last[route] === color) return;
+      } catch (error) {
+        lastError = error;
+      }
+      await sleep(20);
+    }
+    throw new ProxyControlError(
+      `nginx accepted ${route} -> ${color} and was told to reload, but after ${this.reloadTimeoutMs} ms its admin ` +
+        `socket still reports ${route}=${last?.[route] ?? "unknown"}${lastError ? ` (${describeError(lastError)})` : ""}. ` +
+        `${file} asks for ${color}. Check the proxy's logs (docker logs ${container}) for a failed reload, then retry.`,
+      describeError(lastError ?? `still ${last?.[route] ?? "unknown"}`),
+    );
+  }
+
+  private async findContainer(now: string): Promise<string> {
+    try {
+      return await this.proxyContainer();
+    } catch (error) {
+      throw new ProxyControlError(
+        `Cannot find the nginx proxy container to reload it: ${describeError(error)}. Nothing was changed: ${now}. ` +
+          `Start the stack's proxy service, then retry.`,
+        describeError(error),
+      );
+    }
+  }
+
+  /** docker exec; on failure to run at all, put the include file back first. */
+  private async exec(container: string, argv: string[], file: string, previous: string | null, now: string) {
+    try {
+      return await this.docker.exec(container, argv);
+    } catch (error) {
+      await restoreFile(file, previous);
+      throw new ProxyControlError(
+        `Could not run \`${argv.join(" ")}\` in the proxy container ${container}: ${describeError(error)}. ` +
+          `${file} is restored and nothing was reloaded: ${now}. Check that the container is running, then retry.`,
+        describeError(error),
+      );
+    }
+  }
+}

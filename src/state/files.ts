@@ -1,0 +1,75 @@
+/** File names in the state directory, and the safe ways bluegreen writes them. */
+import { randomBytes } from "node:crypto";
+import { lstat, mkdir, open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+export const STATE_FILE = "state.json";
+export const LOCK_DIR = "lock";
+export const LOCK_DETAILS_FILE = "lock.json";
+export const HISTORY_FILE = "history.jsonl";
+
+/** Files are writable by their owner only. */
+export const FILE_MODE = 0o644;
+export const DIR_MODE = 0o755;
+
+/** Thrown when a state path is a symlink: following it could overwrite any file the user can write. */
+export class SymlinkRefusedError extends Error {
+  override readonly name = "SymlinkRefusedError";
+  constructor(readonly path: string) {
+    super(
+      `${path} is a symbolic link; bluegreen refuses to read or write state through links (they could redirect writes to other files). ` +
+        `Nothing was changed. Replace it with a regular file (or remove it) and run again.`,
+    );
+  }
+}
+
+/** Throws SymlinkRefusedError when `path` is a symlink; a missing path is fine. */
+export async function refuseSymlink(path: string): Promise<void> {
+  try {
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) throw new SymlinkRefusedError(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+}
+
+export async function ensureStateDir(stateDir: string): Promise<void> {
+  await mkdir(stateDir, { recursive: true, mode: DIR_MODE });
+  await refuseSymlink(stateDir);
+}
+
+/**
+ * Replaces `path` with `data` so that readers see the old or the new content, never a mix, even
+ * after a crash: write a temp file in the same directory, fsync it, rename over, fsync the directory.
+ */
+export async function writeFileAtomic(path: string, data: string, mode = FILE_MODE): Promise<void> {
+  await refuseSymlink(path);
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const handle = await open(temp, "wx", mode);
+  try {
+    await handle.writeFile(data, "utf8");
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await handle.close();
+  try {
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await syncDir(dirname(path));
+}
+
+/** fsync a directory so a rename or a new entry in it survives a crash. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
