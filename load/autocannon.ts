@@ -30,7 +30,8 @@ export interface LoadRun {
 
 /** The part of autocannon's per-connection Client we rely on (its socket is `conn`). */
 interface AutocannonClient {
-  conn?: object;
+  conn?: { setNoDelay?: (noDelay: boolean) => unknown };
+  _connect?: () => void;
   on(event: "response", listener: (statusCode: number) => void): void;
   on(event: "connError", listener: (error: unknown) => void): void;
   on(event: "timeout", listener: () => void): void;
@@ -54,6 +55,16 @@ export function startLoad(opts: LoadOptions): LoadRun {
   const responsesPerSocket = new WeakMap<object, number>();
   const setupClient = (raw: unknown): void => {
     const client = raw as AutocannonClient;
+    // autocannon opens its sockets with Nagle's algorithm on, which can hold a request back behind
+    // a delayed ACK (tens of ms on small keep-alive exchanges). It has no option for it, so every
+    // (re)connect of this client sets TCP_NODELAY on the new socket, as wrk and undici do.
+    const connect = client._connect;
+    if (typeof connect === "function") {
+      client._connect = function (this: AutocannonClient) {
+        connect.call(this);
+        this.conn?.setNoDelay?.(true);
+      };
+    }
     client.on("response", (statusCode: number) => {
       const conn = client.conn;
       if (conn) responsesPerSocket.set(conn, (responsesPerSocket.get(conn) ?? 0) + 1);

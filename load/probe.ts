@@ -120,6 +120,7 @@ export function startProbeLoop(opts: ProbeLoopOptions): ProbeLoop {
 
   const startedAt = clock();
   let slot = 0;
+  let sent = 0;
   const end = (): void => {
     stopped = true;
     if (timer) clearTimeout(timer);
@@ -130,14 +131,22 @@ export function startProbeLoop(opts: ProbeLoopOptions): ProbeLoop {
     timer = null;
     if (stopped) return;
     const now = clock();
-    if (slot >= maxCount || now - startedAt >= opts.maxDurationMs) return end();
+    const due = startedAt + slot * intervalMs;
+    // Timers may fire a fraction of a millisecond early against performance.now(): wait for the slot.
+    if (now < due - 0.5) {
+      timer = setTimeout(tick, due - now);
+      return;
+    }
+    if (sent >= maxCount || now - startedAt >= opts.maxDurationMs) return end();
+    // Jitter is measured against the slot originally due, so a blocked event loop shows in full.
+    jitterMs.push(now - due);
     // Fixed rate: when the event loop was blocked past whole slots, drop them rather than burst.
-    const behind = Math.floor((now - (startedAt + slot * intervalMs)) / intervalMs);
+    const behind = Math.floor((now - due) / intervalMs);
     if (behind > 0) {
       skipped += behind;
       slot += behind;
     }
-    jitterMs.push(now - (startedAt + slot * intervalMs));
+    sent++;
     const p = probeOnce(slot).finally(() => inFlight.delete(p));
     inFlight.add(p);
     slot++;

@@ -12,20 +12,50 @@ import { round } from "./stats.js";
  *   response time, not the send time, matters: probes sent during a freeze come back the moment
  *   the service resumes, and that moment is the end of the outage.
  * - duration = end − start. With 10 ms probes the start is at most one interval late, the end at
- *   most one interval + one round trip late, so the error is about ±10–20 ms.
+ *   most one interval + one round trip late, so the error is about ±10–20 ms on an idle machine.
  * - An outage still open when probes stop ends at the last probe's response (marked by `open`).
+ * - A window made only of slow probes (no hard failure) is an outage only if the probe loop kept
+ *   its pace through it (≥ half of its slots sent). When the *client* is starved (a blocked event
+ *   loop, an overloaded host) it sends nothing and reads responses late; such a window says nothing
+ *   about the service and is returned apart as a client stall.
  */
-export function findOutages(samples: readonly ProbeSample[], stallMs: number): (Outage & { open?: boolean })[] {
+export interface OutageOptions {
+  stallMs: number;
+  /** Probe interval; needed to judge whether the client kept its pace through a stall. */
+  intervalMs: number;
+}
+
+export interface OutageFindings {
+  outages: (Outage & { open?: boolean })[];
+  clientStalls: { startMs: number; durationMs: number }[];
+}
+
+export function findOutages(samples: readonly ProbeSample[], opts: OutageOptions): OutageFindings {
   const sorted = [...samples].sort((a, b) => a.t - b.t);
   const outages: (Outage & { open?: boolean })[] = [];
+  const clientStalls: { startMs: number; durationMs: number }[] = [];
   let start: number | null = null;
   let failed = 0;
   let sawHard = false;
   let lastEnd = 0;
+  const sentBetween = (from: number, to: number): number => sorted.filter((s) => s.t >= from && s.t < to).length;
+  const close = (end: number, open: boolean): void => {
+    if (start === null) return;
+    const durationMs = round(end - start);
+    const keptPace = sentBetween(start, end) >= (0.5 * (end - start)) / opts.intervalMs;
+    if (!sawHard && !keptPace) {
+      clientStalls.push({ startMs: round(start), durationMs });
+    } else {
+      const outage: Outage & { open?: boolean } = { startMs: round(start), durationMs, failedProbes: failed, kind: sawHard ? "failures" : "stall" };
+      if (open) outage.open = true;
+      outages.push(outage);
+    }
+    start = null;
+  };
   for (const s of sorted) {
     lastEnd = Math.max(lastEnd, s.t + s.latencyMs);
     if (s.error === "keepalive-close") continue;
-    const bad = s.error === "hard" || s.latencyMs > stallMs;
+    const bad = s.error === "hard" || s.latencyMs > opts.stallMs;
     if (bad) {
       if (start === null) {
         start = s.t;
@@ -36,16 +66,10 @@ export function findOutages(samples: readonly ProbeSample[], stallMs: number): (
       if (s.error === "hard") sawHard = true;
       continue;
     }
-    if (start !== null) {
-      const end = s.t + s.latencyMs;
-      outages.push({ startMs: round(start), durationMs: round(end - start), failedProbes: failed, kind: sawHard ? "failures" : "stall" });
-      start = null;
-    }
+    close(s.t + s.latencyMs, false);
   }
-  if (start !== null) {
-    outages.push({ startMs: round(start), durationMs: round(lastEnd - start), failedProbes: failed, kind: sawHard ? "failures" : "stall", open: true });
-  }
-  return outages;
+  close(lastEnd, true);
+  return { outages, clientStalls };
 }
 
 function mostCommonColor(samples: readonly ProbeSample[]): Color | null {

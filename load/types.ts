@@ -132,6 +132,8 @@ export interface VerifyResult {
   };
   load: LoadErrorCounts | null;
   outages: Outage[];
+  /** Slow windows while the harness itself was starved (not judged, see timeline.ts). */
+  clientStalls: { startMs: number; durationMs: number }[];
   ws: WsSummary;
   latency: { before: LatencySummary; during: LatencySummary; after: LatencySummary };
   timeline: ColorTimeline;

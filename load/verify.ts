@@ -177,13 +177,18 @@ export async function verifyAround<T>(
     };
   };
   const ticker = onProgress ? setInterval(() => onProgress(progress()), PROGRESS_EVERY_MS) : null;
+  // Every phase change is reported at once too: a 20 ms switch would otherwise fall between ticks.
+  const enter = (next: Phase): void => {
+    phase = next;
+    onProgress?.(progress());
+  };
 
   let outcome: OperationOutcome<T>;
   let window: OperationWindow;
   try {
     await sleep(baselineMs, opts.signal);
 
-    phase = "operation";
+    enter("operation");
     const stopNewSessions = ws?.startNewSessions(200) ?? (async () => {});
     const controller = new AbortController();
     const forwardAbort = (): void => controller.abort(opts.signal?.reason ?? new Error("verify aborted by the caller"));
@@ -216,15 +221,14 @@ export async function verifyAround<T>(
     window = { startMs: round(startMs), endMs: round(clock()) };
     await stopNewSessions();
 
-    phase = "settle";
+    enter("settle");
     await sleep(Math.min(settleMs, Math.max(0, maxDurationMs - clock())), opts.signal);
   } finally {
-    phase = "stopping";
+    enter("stopping");
     await Promise.allSettled([probes.stop(), load?.stop(), ws?.stop()]);
     if (ticker) clearInterval(ticker);
   }
-  phase = "done";
-  onProgress?.(progress());
+  enter("done");
 
   const durationMs = round(clock());
   const samples = probes.samples;
@@ -243,7 +247,7 @@ export async function verifyAround<T>(
   for (const [code, n] of Object.entries(loadCounts?.hardByCode ?? {})) hardByCode[`load:${code}`] = n;
   const hard = probeHard.length + (loadCounts?.hard ?? 0);
   const keepAliveCloses = probeKa.length + (loadCounts?.keepAliveCloses ?? 0);
-  const outages = findOutages(samples, thresholds.stallMs);
+  const { outages, clientStalls } = findOutages(samples, { stallMs: thresholds.stallMs, intervalMs: probeIntervalMs });
   const wsSummary = ws?.summary() ?? emptyWs();
   const timeline = computeColorTimeline(samples, during);
   const jitter = summarizeLatency(probes.jitterMs);
@@ -272,6 +276,7 @@ export async function verifyAround<T>(
     },
     load: loadCounts,
     outages: outages.map(({ startMs, durationMs, failedProbes, kind }) => ({ startMs, durationMs, failedProbes, kind })),
+    clientStalls,
     ws: wsSummary,
     latency,
     timeline,

@@ -12,6 +12,7 @@ import type { CheckSpec, Matcher, MatcherMap, SmokeSpec } from "./types.js";
 export const BUILTIN_DEFAULTS = { timeoutMs: 5000, retries: 2, retryDelayMs: 250, echoWithinMs: 1000 } as const;
 
 export interface SpecIssue {
+  /** 1-based; 0 when the problem is not at a place in the file (it could not be read). */
   line: number;
   column: number;
   /** Dotted path of the offending key, e.g. "checks[2].expect.stauts". */
@@ -27,7 +28,7 @@ export class SmokeSpecError extends Error {
   ) {
     super(
       `smoke spec ${source} is invalid (${issues.length} problem${issues.length === 1 ? "" : "s"}); nothing was checked. Fix these and run again:\n` +
-        issues.map((i) => `  ${source}:${i.line}:${i.column}: ${i.path ? `${i.path}: ` : ""}${i.message}`).join("\n"),
+        issues.map((i) => `  ${source}${i.line > 0 ? `:${i.line}:${i.column}` : ""}: ${i.path ? `${i.path}: ` : ""}${i.message}`).join("\n"),
     );
     this.name = "SmokeSpecError";
   }

@@ -1,5 +1,5 @@
 /** One attempt of an HTTP check: request(s) with undici, then every expectation compared. */
-import type { Agent } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import { request } from "undici";
 import { describeValue, evaluateMatcher, lookupPath, truncate, type Lookup } from "../matchers.js";
 import type { CheckFailure, HttpCheckSpec } from "../types.js";
@@ -108,7 +108,7 @@ async function exchange(check: HttpCheckSpec, ctx: HttpContext): Promise<Exchang
     if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
   }
   try {
-    const res = await request(url, { dispatcher: ctx.agent, method: check.request.method as "GET", headers, body, signal });
+    const res = await request(url, { dispatcher: ctx.agent, method: check.request.method as Dispatcher.HttpMethod, headers, body, signal });
     const chunks: Buffer[] = [];
     let size = 0;
     let truncated = false;

@@ -53,7 +53,7 @@ export function wsAttempt(check: WsCheckSpec, ctx: WsContext): Promise<AttemptOu
     // Upgrade + first message share the check timeout; the echo gets its own window once sent.
     let timer = setTimeout(() => {
       if (phase === "upgrade") finish({ ok: false, failures: [], error: `no WebSocket upgrade from ${url.href} within ${check.timeoutMs} ms (timeout)` });
-      else fail([{ what: "ws first message", expected: `a message within ${check.timeoutMs} ms`, actual: "none arrived (timeout)" }]);
+      else fail([{ what: "ws first message", expected: `a message within ${check.timeoutMs} ms`, actual: "nothing (timeout)" }]);
     }, check.timeoutMs);
 
     const sendEcho = (): void => {

@@ -51,5 +51,5 @@ export function formatTextReport(result: SmokeResult, style: TextStyle): string 
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ⏎ ");
+  return text.trim().replace(/\s*\n\s*/g, " ⏎ ");
 }

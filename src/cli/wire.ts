@@ -12,8 +12,9 @@ import type { Clock, HealthWaiter, Ports, SmokePort } from "../engine/ports.js";
 import { createLiveProbe } from "../net/live-probe.js";
 import { createProxyDriver } from "../proxy/index.js";
 import { runSmoke } from "../../smoke/runner.js";
-import { loadSmokeSpec } from "../../smoke/spec.js";
-import { createStatePorts } from "../state/ports.js";
+import { loadSmokeSpec, SmokeSpecError } from "../../smoke/spec.js";
+import { EngineError } from "../engine/errors.js";
+import { createStatePorts } from "../state/engine-ports.js";
 import { projectName } from "../engine/status.js";
 
 export const systemClock: Clock = {
@@ -32,10 +33,22 @@ export function identity(): { user: string; host: string } {
 }
 
 function createSmokePort(config: Config): SmokePort {
+  const load = async () => {
+    if (!config.smoke.spec) return null;
+    try {
+      return await loadSmokeSpec(config.smoke.spec);
+    } catch (err) {
+      if (err instanceof SmokeSpecError) throw new EngineError("usage", `the smoke spec is invalid:\n${err.message}`, "nothing was changed", `fix ${config.smoke.spec} (or smoke.spec in ${config.file}) and run again`);
+      throw err;
+    }
+  };
   return {
+    async validate() {
+      await load();
+    },
     async run(baseUrl, opts) {
-      if (!config.smoke.spec) return { ok: true, checks: [] };
-      const spec = await loadSmokeSpec(config.smoke.spec);
+      const spec = await load();
+      if (!spec) return { ok: true, checks: [] };
       const result = await runSmoke(spec, {
         baseUrl,
         ...(opts.expectVersion ? { expectVersion: opts.expectVersion } : {}),
@@ -62,7 +75,7 @@ function summarizeCheck(r: import("../../smoke/types.js").CheckResult) {
 function createHealthWaiter(docker: DockerPort): HealthWaiter {
   return {
     async waitHealthy(ids, opts) {
-      await waitForHealthy(docker, ids, { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+      await waitForHealthy(docker, ids, { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onHealth ? { onHealth: opts.onHealth } : {}) });
     },
   };
 }

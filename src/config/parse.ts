@@ -9,10 +9,11 @@ import { ConfigError, type ConfigIssue } from "./errors.js";
 import { formatDuration, parseEnvDuration } from "./duration.js";
 import { interpolate } from "./interpolate.js";
 import { ALLOWED_KEYS, checkEnvNames, DEFAULTS, fileConfigSchema, REQUIRED_EXAMPLES, type FileConfig } from "./schema.js";
-export { RESERVED_ENV } from "./schema.js";
 import { describeValue, formatPath, YamlSource, type KeyPath } from "./source.js";
 import { didYouMean } from "./suggest.js";
 import type { Config } from "./types.js";
+
+export { RESERVED_ENV } from "./schema.js";
 
 /** Environment overrides of durations (they win over the file). */
 export const DURATION_OVERRIDES = [
@@ -47,7 +48,7 @@ export function parseConfigWithSource(text: string, file: string, env: NodeJS.Pr
   for (const error of source.doc.errors) {
     const offset = error.pos[0];
     const { line, col } = source.position(offset);
-    issues.add({ file, line, col, path: "", message: `YAML syntax: ${error.message.split("\n")[0]}` });
+    issues.add({ file: issues.file, line, col, path: "", message: `YAML syntax: ${error.message.split("\n")[0]}` });
   }
   if (issues.any()) throw issues.error();
 

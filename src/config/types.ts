@@ -23,7 +23,11 @@ export interface Config {
    * named `${name}-${color}` (e.g. `app-blue`) so that DNS names never collide on the shared network.
    */
   services: string[];
-  /** Extra environment passed to every compose invocation (e.g. ports, BG_RUN_DIR). */
+  /**
+   * Environment passed to every compose invocation: the file's `env` (after ${VAR} interpolation)
+   * plus, always, BG_STACK (= stack) and BG_RUN_DIR (= proxy.runDir), added by the loader so compose
+   * mounts the very directory the proxy drivers use. The file may not set those two itself.
+   */
   env: Record<string, string>;
   proxy: {
     driver: ProxyDriverName;

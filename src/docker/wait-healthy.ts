@@ -8,6 +8,8 @@ export interface WaitForHealthyOptions {
   intervalMs?: number;
   /** Log lines put into errors (default 20). */
   logLines?: number;
+  /** Told each watched container's info at the start and whenever its state or health changes. */
+  onHealth?: (info: ContainerInfo) => void;
 }
 
 type Verdict = "healthy" | "waiting" | "died";
@@ -54,11 +56,20 @@ export async function waitForHealthy(
   const diedError = async (label: string, info: ContainerInfo | null): Promise<ContainerDiedError> =>
     new ContainerDiedError(info?.name ?? label, info?.exitCode ?? null, info?.state ?? "removed", info ? await logTail(info.id) : "");
 
+  const reported = new Map<string, string>();
+  const report = (info: ContainerInfo): void => {
+    const key = `${info.state} ${info.health} ${info.lastHealthOutput ?? ""}`;
+    if (reported.get(info.id) === key) return;
+    reported.set(info.id, key);
+    opts.onHealth?.(info);
+  };
+
   const initial = await Promise.all(ids.map((id) => port.inspect(id)));
   const watched = new Map<string, Watched>();
   for (const [i, info] of initial.entries()) {
     const label = ids[i] ?? "";
     if (!info) throw new ContainerNotFoundError(label);
+    report(info);
     if (healthVerdict(info) === "died") throw await diedError(label, info);
     watched.set(info.id, { label, info, healthy: healthVerdict(info) === "healthy", requested: 0, applied: 0 });
   }
@@ -90,6 +101,7 @@ export async function waitForHealthy(
 
     const apply = (entry: Watched, info: ContainerInfo | null): void => {
       if (settled) return;
+      if (info) report(info);
       const verdict = healthVerdict(info);
       if (verdict === "died") return failWith(diedError(entry.label, info ?? null));
       if (info) entry.info = info;

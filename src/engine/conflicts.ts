@@ -33,6 +33,9 @@ export function recommendKeep(facts: ConflictFacts): { color: Color | null; why:
   if (healthy.length === 2 && facts.state?.active) {
     return { color: facts.state.active, why: `both are healthy; the state file records ${facts.state.active} as active` };
   }
+  if (healthy.length === 2) {
+    return { color: null, why: "both colors are healthy and neither the proxy nor the state file says which is live: choose with --keep blue|green" };
+  }
   return { color: null, why: "no color is healthy: deploy a working version" };
 }
 

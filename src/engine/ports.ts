@@ -44,6 +44,8 @@ export interface HistoryPort {
 }
 
 export interface SmokePort {
+  /** Loads and validates the configured spec; throws a clear error naming the problem. Called before acting. */
+  validate(): Promise<void>;
   /** Runs the configured smoke spec against baseUrl; never throws for a failing check. */
   run(
     baseUrl: string,

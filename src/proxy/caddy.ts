@@ -110,7 +110,7 @@ export class CaddyDriver implements ProxyDriver {
 
   private async admin(method: "GET" | "PATCH", path: string, body: string | undefined, state: string): Promise<UnixHttpResponse> {
     try {
-      return await unixHttp(this.adminSocket, method, path, { body, timeoutMs: 5000 });
+      return await unixHttp(this.adminSocket, method, path, { body, timeoutMs: 5000, host: "" });
     } catch (error) {
       throw new ProxyControlError(
         `Cannot reach Caddy's admin API on ${this.adminSocket} (${method} ${path}): ${describeError(error)}. ${state} ` +

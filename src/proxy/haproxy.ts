@@ -105,10 +105,18 @@ export class HaproxyDriver implements ProxyDriver {
     const newWasEnabled = isEnabled(server(color, before) as HaproxyServerState);
 
     if (!(wasTarget === color && isServing(server(color, before) as HaproxyServerState))) {
-      // 1. Enable the new color next to the old one: for a moment both take new requests.
-      await this.set(route, color, "ready", now);
+      // 1. Enable the new color next to the old one, marked down: HAProxy does not check servers
+      //    in maintenance, so its last check result may be stale (the container may be gone).
+      //    It takes requests once a fresh check passes; then, for a moment, both colors do.
+      try {
+        await this.set(route, color, ["state ready", "health down"], now);
+      } catch (error) {
+        // The first half may have been applied: put the server back as it was.
+        if (!newWasEnabled) await this.set(route, color, ["state maint"], now).catch(() => undefined);
+        throw error;
+      }
 
-      // 2. Wait until it resolves and is up; otherwise undo, so the old color keeps all traffic.
+      // 2. Wait until it resolves and a check passes; otherwise undo, so the old color keeps all traffic.
       const deadline = Date.now() + this.upTimeoutMs;
       let current = server(color, await this.states(route));
       while (!(current && isServing(current) && current.checkResult !== CHECK_FAILED) && Date.now() < deadline) {
@@ -116,7 +124,7 @@ export class HaproxyDriver implements ProxyDriver {
         current = server(color, await this.states(route));
       }
       if (!(current && isServing(current) && current.checkResult !== CHECK_FAILED)) {
-        if (!newWasEnabled) await this.set(route, color, "maint", now);
+        if (!newWasEnabled) await this.set(route, color, ["state maint"], now);
         throw new ProxyChangeRejected(
           `HAProxy server ${route}/${color} did not come up within ${this.upTimeoutMs} ms (${describeServer(current)}), ` +
             `so the switch was undone: ${now}. Make sure the ${color} color is running, healthy and on the proxy's ` +
@@ -128,7 +136,7 @@ export class HaproxyDriver implements ProxyDriver {
 
     // 3. The old color takes no new requests; those in flight on it finish.
     if (isEnabled(server(old, before) as HaproxyServerState)) {
-      await this.set(route, old, "maint", `${route} goes to both ${color} and ${old}`);
+      await this.set(route, old, ["state maint"], `${route} goes to both ${color} and ${old}`);
     }
 
     const after = await this.states();
@@ -159,8 +167,9 @@ export class HaproxyDriver implements ProxyDriver {
     }
   }
 
-  private async set(route: HaproxyRoute, color: Color, state: "ready" | "maint", now: string): Promise<void> {
-    const command = `set server ${route}/${color} state ${state}`;
+  /** `set server <route>/<color> <change>` for each change, in one request (applied back to back). */
+  private async set(route: HaproxyRoute, color: Color, changes: string[], now: string): Promise<void> {
+    const command = changes.map((change) => `set server ${route}/${color} ${change}`).join("; ");
     const answer = (await this.command(command, `Before "${command}": ${now}.`)).trim();
     if (answer !== "") {
       throw new ProxyChangeRejected(

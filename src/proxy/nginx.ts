@@ -10,6 +10,9 @@ import { sleep } from "./poll.js";
 import { unixHttp } from "./unix-http.js";
 import { upstreamFor } from "./upstream.js";
 
+/** Consecutive admin answers from new workers that must agree before a change counts as applied. */
+const CONFIRMATIONS = 4;
+
 export interface NginxDriverOptions {
   /** How long to wait for the reloaded workers to report the new routing. */
   reloadTimeoutMs?: number;
@@ -133,19 +136,24 @@ export class NginxDriver implements ProxyDriver {
       );
     }
 
-    // The master re-reads the config and starts new workers asynchronously: wait until the
-    // admin server (served by the new workers) reports the change.
+    // The master re-reads the config and starts new workers asynchronously, and for a moment the
+    // old worker (shutting down) still accepts on the admin socket too. Done when new workers
+    // report the change several times in a row.
     const deadline = Date.now() + this.reloadTimeoutMs;
     let last: NginxAdminTargets | null = null;
     let lastError: unknown = null;
+    let agreeing = 0;
     while (Date.now() < deadline) {
       try {
         last = await this.targets();
-        if (last[route] === color) return;
+        const fromNewWorker = before.pid === null || last.pid !== before.pid;
+        agreeing = last[route] === color && fromNewWorker ? agreeing + 1 : 0;
+        if (agreeing >= CONFIRMATIONS) return;
       } catch (error) {
         lastError = error;
+        agreeing = 0;
       }
-      await sleep(20);
+      await sleep(agreeing > 0 ? 15 : 10);
     }
     throw new ProxyControlError(
       `nginx accepted ${route} -> ${color} and was told to reload, but after ${this.reloadTimeoutMs} ms its admin ` +

@@ -14,7 +14,7 @@ export async function unixHttp(
   socketPath: string,
   method: "GET" | "PATCH" | "PUT" | "POST",
   path: string,
-  options: { body?: string; timeoutMs?: number } = {},
+  options: { body?: string; timeoutMs?: number; host?: string } = {},
 ): Promise<UnixHttpResponse> {
   const timeoutMs = options.timeoutMs ?? 2000;
   const agent = new Agent({
@@ -27,8 +27,8 @@ export async function unixHttp(
     const response = await request(`http://localhost${path}`, {
       dispatcher: agent,
       method,
-      // Caddy's admin API on a unix socket only accepts an empty Host (RFC 7230 5.4); nginx does not care.
-      headers: { host: "", ...(options.body === undefined ? {} : { "content-type": "application/json" }) },
+      // Caddy's admin API on a unix socket wants an empty Host (RFC 7230 5.4), nginx a non-empty one.
+      headers: { host: options.host ?? "localhost", ...(options.body === undefined ? {} : { "content-type": "application/json" }) },
       body: options.body,
       reset: true,
       signal: AbortSignal.timeout(timeoutMs),

@@ -12,6 +12,8 @@ export interface StackState {
   active: Color | null;
   previous: Color | null;
   versions: { blue?: string; green?: string };
+  /** The non-active color is deliberately kept running for instant rollback. */
+  warm: boolean;
   /** ISO 8601 time of the last write. */
   updatedAt: string;
   /** Who wrote it: "user@host (command)". */
@@ -25,6 +27,7 @@ const stateSchema = z.object({
   active: color.nullable(),
   previous: color.nullable(),
   versions: z.object({ blue: z.string().optional(), green: z.string().optional() }),
+  warm: z.boolean(),
   updatedAt: z.string(),
   updatedBy: z.string(),
 });
@@ -70,14 +73,15 @@ export async function readState(stateDir: string): Promise<StackState | null> {
     const where = first && first.path.length > 0 ? `${first.path.join(".")}: ` : "";
     throw new StateFileError(path, `does not have the expected shape (${where}${first?.message ?? "invalid"})`);
   }
-  const { active, previous, versions, updatedAt, updatedBy } = parsed.data;
-  return { active, previous, versions: { ...versions }, updatedAt, updatedBy };
+  const { active, previous, versions, warm, updatedAt, updatedBy } = parsed.data;
+  return { active, previous, versions: { ...versions }, warm, updatedAt, updatedBy };
 }
 
 /** Writes state.json atomically (temp + fsync + rename + fsync dir) and returns what was written. */
 export async function writeState(stateDir: string, update: StateUpdate, now: Date = new Date()): Promise<StackState> {
   await ensureStateDir(stateDir);
-  const state: StackState = { ...update, versions: { ...update.versions }, updatedAt: now.toISOString() };
+  const { active, previous, versions, warm, updatedBy } = update;
+  const state: StackState = { active, previous, versions: { ...versions }, warm, updatedAt: now.toISOString(), updatedBy };
   await writeFileAtomic(statePath(stateDir), `${JSON.stringify(state, null, 2)}\n`);
   return state;
 }

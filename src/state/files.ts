@@ -33,9 +33,9 @@ export async function refuseSymlink(path: string): Promise<void> {
   }
 }
 
+/** Creates the state directory when missing (a symlinked directory is allowed: the files in it are checked). */
 export async function ensureStateDir(stateDir: string): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: DIR_MODE });
-  await refuseSymlink(stateDir);
 }
 
 /**

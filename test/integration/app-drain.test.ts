@@ -87,8 +87,10 @@ describe("the demo app", () => {
     const duringDrain = await getHealth(s().liveUrl);
     expect(duringDrain.status).toBe(503);
     expect(duringDrain.body).toMatchObject({ status: "draining", color: "blue" });
-    // Started during the drain window and still running when the listener closes (at DRAIN_MS).
-    const lateRequest = slowRequest(s().liveUrl, 1500);
+    // Started during the drain window and still running when the listener closes (at DRAIN_MS):
+    // new requests are served during the window, and in-flight ones outlive the close.
+    await sleep(Math.max(0, t0 + DRAIN_MS / 2 - Date.now()));
+    const lateRequest = slowRequest(s().liveUrl, DRAIN_MS);
 
     const results = await Promise.all(inFlight);
     expect(results).toEqual(Array.from({ length: 5 }, () => ({ status: 200, color: "blue" })));
@@ -97,6 +99,7 @@ describe("the demo app", () => {
 
     await stopped;
     const elapsed = Date.now() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(DRAIN_MS * 1.4); // it waited for the late request
     expect(elapsed).toBeLessThan(2 * DRAIN_MS + 2000);
     const state = await containerState(id!);
     expect(state).toMatchObject({ status: "exited", exitCode: 0 });

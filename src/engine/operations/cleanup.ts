@@ -18,6 +18,14 @@ export async function cleanup(ctx: OperationContext): Promise<OperationOutcome> 
     );
   }
   const inactive = otherColor(active);
+  if (!status.slots[active].healthy) {
+    throw new EngineError(
+      "conflict",
+      `the live color ${describeColor(status, active)} is not healthy, so ${inactive} may be needed to recover; cleanup removes nothing`,
+      "nothing was changed",
+      "run `bluegreen resolve` (it recommends which color to keep) or `bluegreen rollback`, then clean up",
+    );
+  }
   const slot = status.slots[inactive];
   if (!slot.exists) {
     ctx.skip("cleanup", `${inactive} has no containers`);

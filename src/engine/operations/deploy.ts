@@ -62,36 +62,47 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   }
 
   const status = await ctx.phase("preflight", async () => {
+    await ports.smoke.validate();
     const s = await readStatus(ports);
-    if (s.conflicts.length > 0) {
+    // A live color with no healthy container and nothing healthy to fall back to is exactly what a
+    // deploy fixes (resolve has nothing to keep), so that conflict alone does not block it.
+    const nothingHealthy = !s.slots.blue.healthy && !s.slots.green.healthy;
+    const blocking = s.conflicts.filter((c) => !(c.kind === "proxy-target-unhealthy" && nothingHealthy));
+    if (blocking.length > 0) {
       throw new EngineError(
         "conflict",
-        `the stack has unresolved conflicts:\n${s.conflicts.map((c) => `  - ${c.kind}: ${c.message}`).join("\n")}`,
+        `the stack has unresolved conflicts:\n${blocking.map((c) => `  - ${c.kind}: ${c.message}`).join("\n")}`,
         `nothing was changed; the proxy routes to ${s.active ?? "nothing"}`,
         "run `bluegreen resolve` (it recommends which color to keep), then deploy again",
       );
     }
     return s;
   });
-  const plan = planDeploy(status, version, config.keepOldWarm);
-  const oldServes = plan.from ? `${plan.from} (${plan.fromVersion ?? "?"}) still serves all live traffic` : "no color was serving live traffic";
+  let plan = planDeploy(status, version, config.keepOldWarm);
   ctx.log("info", `plan: ${describePlan(plan)}`);
 
   if (plan.startShared) {
     await ctx.phase("shared", () => ports.compose.up(ctx.target("shared"), { build: true }, ctx.composeLine), "starting the shared services (proxy, datastore)");
+    // A restarted proxy keeps its saved routing: the running color it serves is the one this deploy replaces.
+    const live = await ports.proxy.liveTarget().catch(() => null);
+    if (live && live !== plan.from && status.slots[live].running) {
+      plan = planDeploy({ ...status, active: live }, version, config.keepOldWarm);
+      ctx.log("info", `the proxy routes live to ${live}; plan: ${describePlan(plan)}`);
+    }
   } else {
     ctx.skip("shared", "shared services already running");
   }
+  const oldServes = plan.from ? `${plan.from} (${plan.fromVersion ?? "?"}) still serves all live traffic` : "no color was serving live traffic";
 
   /** Everything before the switch fails the same way: stop the new color, leave the old one serving. */
-  const failBeforeSwitch = async (what: string, err: unknown, withLogs: boolean): Promise<never> => {
+  const failBeforeSwitch = async (what: string, during: string, err: unknown, withLogs: boolean): Promise<never> => {
     const aborted = isAbort(err, ctx.signal);
     const logs = withLogs ? `\n${await logsTail(ctx, plan.target)}` : "";
     await stopColor(ctx, plan.target, 10).catch((e: unknown) => ctx.log("warn", `could not stop ${plan.target}: ${errorMessage(e)}`));
     if (err instanceof EngineError && err.kind !== "failed") throw err;
     throw new EngineError(
       aborted ? "aborted" : "failed",
-      aborted ? `interrupted during ${what}` : `${what}: ${errorMessage(err)}${logs}`,
+      aborted ? `interrupted during ${during}` : `${what}: ${errorMessage(err)}${logs}`,
       `${oldServes}; ${plan.target} has been stopped`,
       aborted ? "deploy again when ready" : `fix the release and deploy again (its containers are kept stopped: docker logs ${config.stack}-${plan.target}…)`,
       { cause: err },
@@ -104,13 +115,13 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     await ctx.phase("start", () => startColor(ctx, plan.target, version, { build: false, recreate: true }), `starting ${plan.target}`);
     ctx.checkAborted(oldServes, "deploy again when ready");
   } catch (err) {
-    return failBeforeSwitch(`${plan.target} ${version} could not be built or started`, err, false);
+    return failBeforeSwitch(`${plan.target} ${version} could not be built or started`, `the build and start of ${plan.target} ${version}`, err, false);
   }
 
   try {
     await ctx.phase("health", () => waitColorHealthy(ctx, plan.target), `waiting up to ${Math.round(config.health.timeoutMs / 1000)} s for ${plan.target} to be healthy`);
   } catch (err) {
-    return failBeforeSwitch(`${plan.target} ${version} did not become healthy`, err, true);
+    return failBeforeSwitch(`${plan.target} ${version} did not become healthy`, `the health wait for ${plan.target} ${version}`, err, true);
   }
 
   let smoke: { ok: boolean; checks: SmokeCheckSummary[] } | null = null;
@@ -134,7 +145,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
       ctx.skip("smoke", "no smoke spec configured");
     }
   } catch (err) {
-    return failBeforeSwitch(`${plan.target} ${version} failed its smoke test`, err, false);
+    return failBeforeSwitch(`${plan.target} ${version} failed its smoke test`, `the smoke test of ${plan.target} ${version}`, err, false);
   }
 
   // A confirmer that throws (no terminal to ask) counts as "no": the new color must still be stopped.
@@ -188,7 +199,13 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     );
     if (!verdict.ok) {
       if (plan.from && status.slots[plan.from].healthy) {
-        await ctx.phase("rollback-switch", () => switchLive(ctx, plan.from as Color, plan.target, versions, false), `switching back to ${plan.from}`);
+        // plan.target's containers now hold the failed release: record what it held before, so a
+        // later rollback never returns to the release that was just rolled back.
+        const before = status.state?.versions[plan.target];
+        const restored = { ...versions };
+        if (before) restored[plan.target] = before;
+        else delete restored[plan.target];
+        await ctx.phase("rollback-switch", () => switchLive(ctx, plan.from as Color, before ? plan.target : null, restored, false), `switching back to ${plan.from}`);
         const logs = await logsTail(ctx, plan.target);
         await stopColor(ctx, plan.target, 10).catch(() => undefined);
         return {
@@ -211,6 +228,15 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     }
   } else {
     ctx.skip("verify", "verify.duration is 0");
+  }
+
+  if (ctx.signal.aborted) {
+    throw new EngineError(
+      "aborted",
+      `interrupted after the switch: ${plan.target} (${version}) is live`,
+      `${plan.target} (${version}) serves live traffic${plan.from ? `; ${plan.from} (${plan.fromVersion ?? "?"}) is still running warm` : ""}`,
+      plan.from ? "run `bluegreen rollback` to switch back at once, or `bluegreen cleanup` to remove the old color" : "run `bluegreen status`",
+    );
   }
 
   if (plan.from && plan.stopOld) {

@@ -22,8 +22,11 @@ export function planRollback(status: StackStatus): { from: Color | null; to: Col
     );
   }
   const slot = status.slots[to];
-  const version = status.state?.versions[to] ?? slot.version;
-  const prepare: RollbackPreparation = slot.healthy ? "warm" : slot.exists ? "start-stopped" : "recreate";
+  const recorded = status.state?.versions[to] ?? null;
+  const version = recorded ?? slot.version;
+  // Containers holding another release than the recorded one (a failed deploy) are recreated.
+  const sameRelease = recorded === null || slot.version === recorded;
+  const prepare: RollbackPreparation = !sameRelease ? "recreate" : slot.healthy ? "warm" : slot.exists ? "start-stopped" : "recreate";
   return { from, to, prepare, version };
 }
 

@@ -72,6 +72,18 @@ describe("waitForHealthy", () => {
     expect(fake.openSubscriptions()).toBe(0);
   });
 
+  it("reports each change of state or health once", async () => {
+    const fake = fakePort([info()]);
+    const seen: string[] = [];
+    const wait = waitForHealthy(fake.port, ["id-1"], { timeoutMs: 5_000, intervalMs: 20, onHealth: (c) => seen.push(`${c.state}/${c.health}`) });
+    await later(60);
+    fake.set("id-1", { health: "unhealthy", lastHealthOutput: "nope" }, "health_status: unhealthy");
+    await later(60);
+    fake.set("id-1", { health: "healthy", lastHealthOutput: null }, "health_status: healthy");
+    await wait;
+    expect(seen).toEqual(["running/starting", "running/unhealthy", "running/healthy"]);
+  });
+
   it("counts a running container without a health check as healthy at once", async () => {
     const fake = fakePort([info({ health: "none" })]);
     await expect(waitForHealthy(fake.port, ["bgt-h6-app"], { timeoutMs: 1_000 })).resolves.toMatchObject({ healthy: [{ id: "id-1" }] });

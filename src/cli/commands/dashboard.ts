@@ -1,0 +1,50 @@
+import type { Command } from "commander";
+import { verifyAround } from "../../../load/index.js";
+import { projectName } from "../../engine/status.js";
+import { renderPlainStatus } from "../../tui/plain-status.js";
+import type { HarnessRunner } from "../../tui/types.js";
+import type { Config } from "../../config/types.js";
+import { ExitCode } from "../exit-codes.js";
+import type { Io } from "../run-operation.js";
+import { openStack } from "../wire.js";
+
+/** The TUI's `v` key: the same harness as `bluegreen verify`, around the operation the TUI builds. */
+function harnessFor(config: Config): HarnessRunner {
+  return async (operation, { signal, onProgress }) => {
+    const { result, operation: outcome } = await verifyAround(() => operation(), {
+      liveUrl: config.proxy.liveUrl,
+      connections: 8,
+      ws: 4,
+      baselineMs: 2000,
+      minDuringMs: 3000,
+      maxDurationMs: 2000 + config.health.timeoutMs + config.drain.timeoutMs + 120_000,
+      signal,
+    }, onProgress);
+    if (!outcome.ok) throw outcome.error;
+    return { verdict: result.verdict, hard: result.hard, keepAliveCloses: result.keepAliveCloses, criteria: result.criteria };
+  };
+}
+
+export function registerDashboard(program: Command, io: Io, setCode: (code: number) => void): void {
+  program.action(async () => {
+    const { engine, config, ports } = await openStack(program.opts<{ config: string }>().config);
+    const tty = io.stdin.isTTY === true && io.stdout.isTTY === true;
+    if (!tty) {
+      // No terminal (a pipe, CI): the plain status and what to run instead of the dashboard.
+      await ports.docker.ping();
+      io.stdout.write(`${renderPlainStatus(await engine.status())}\n`);
+      setCode(ExitCode.Success);
+      return;
+    }
+    const { runTui } = await import("../../tui/app.js");
+    setCode(
+      await runTui({
+        engine,
+        docker: ports.docker,
+        projects: (["shared", "blue", "green"] as const).map((c) => projectName(config.stack, c)),
+        stackName: config.stack,
+        harness: harnessFor(config),
+      }),
+    );
+  });
+}

@@ -1,0 +1,71 @@
+import { Option, type Command } from "commander";
+import { runSmokeCommand, demoSpecPath } from "../../../smoke/index.js";
+import { abortOnSignals, type Io } from "../run-operation.js";
+import { parseColorOption, UsageError } from "../usage.js";
+import { openStack } from "../wire.js";
+import { resolve } from "node:path";
+import { otherColor, type Color } from "../../domain/color.js";
+
+interface SmokeFlags {
+  target?: string;
+  slot?: "blue" | "green";
+  spec?: string;
+  expectVersion?: string;
+  json?: boolean;
+  junit?: string;
+}
+
+export function registerSmoke(program: Command, io: Io, setCode: (code: number) => void): void {
+  program
+    .command("smoke")
+    .description("run the smoke suite against a URL, or against a slot through the proxy's preview route")
+    .option("--target <url>", "base URL to test (e.g. http://127.0.0.1:8081)")
+    .addOption(new Option("--slot <color>", "test blue or green through the preview route").argParser(parseColorOption))
+    .option("--spec <file>", "smoke spec (default: smoke.spec of the config)")
+    .option("--expect-version <version>", "the version the target must report")
+    .option("--json", "stream events as JSON lines, ending with the result")
+    .option("--junit <file>", "write a JUnit XML report")
+    .action(async (flags: SmokeFlags) => {
+      if (flags.target && flags.slot) throw new UsageError("--target and --slot are exclusive: give one");
+      let baseUrl = flags.target;
+      let specFile = flags.spec ? resolve(flags.spec) : undefined;
+      let expectColor: string | undefined;
+      if (!baseUrl || !specFile) {
+        const { config, ports } = await openStack(program.opts<{ config: string }>().config);
+        specFile ??= config.smoke.spec ?? demoSpecPath();
+        if (!baseUrl) {
+          const live = await ports.proxy.liveTarget();
+          const slot: Color = flags.slot ?? (live ? otherColor(live) : "blue");
+          // The preview route is the proxy's to move: hold the stack's lock while pointing it.
+          const lock = await ports.lock.acquire(`smoke --slot ${slot}`);
+          try {
+            if ((await ports.proxy.previewTarget()) !== slot) await ports.proxy.pointPreview(slot);
+          } finally {
+            await lock.release();
+          }
+          baseUrl = config.proxy.previewUrl;
+          expectColor = slot;
+        }
+      }
+      const controller = new AbortController();
+      const dispose = abortOnSignals(controller, io);
+      try {
+        setCode(
+          await runSmokeCommand({
+            baseUrl,
+            specFile,
+            ...(flags.expectVersion ? { expectVersion: flags.expectVersion } : {}),
+            ...(expectColor ? { expectColor } : {}),
+            json: flags.json ?? false,
+            ...(flags.junit ? { junitFile: resolve(flags.junit) } : {}),
+            out: io.stdout,
+            err: io.stderr,
+            isTTY: io.stdout.isTTY === true,
+            signal: controller.signal,
+          }),
+        );
+      } finally {
+        dispose();
+      }
+    });
+}

@@ -1,0 +1,1 @@
+export { maskSecrets, maskInText, isSecretName, secretValues, maskUrlPasswords, MASK } from "./mask.js";

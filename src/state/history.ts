@@ -1,0 +1,85 @@
+/** history.jsonl: one JSON line per operation, appended (O_APPEND + fsync), never rewritten. */
+import { open, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as z from "zod";
+import { ensureStateDir, FILE_MODE, HISTORY_FILE, refuseSymlink } from "./files.js";
+
+export const OUTCOMES = ["success", "failed", "aborted", "rolled-back", "declined", "noop"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+const color = z.enum(["blue", "green"]).nullable();
+
+const entrySchema = z.object({
+  time: z.string(),
+  user: z.string(),
+  host: z.string(),
+  /** The command as typed, e.g. "deploy --version v2 --yes". */
+  command: z.string(),
+  /** The engine operation: deploy, rollback, switch, resolve, cleanup… */
+  operation: z.string(),
+  from: z.object({ color, version: z.string().nullable() }),
+  to: z.object({ color, version: z.string().nullable() }),
+  /** Milliseconds per phase, in the order they ran (e.g. {"up": 4200, "health": 3100, "switch": 31}). */
+  phases: z.record(z.string(), z.number()),
+  smoke: z.object({ ok: z.boolean(), checks: z.number(), failed: z.number() }).nullable(),
+  verify: z.object({ ok: z.boolean(), requests: z.number(), failures: z.number() }).nullable(),
+  outcome: z.enum(OUTCOMES),
+  error: z.string().nullable(),
+});
+
+export type HistoryEntry = z.infer<typeof entrySchema>;
+
+export interface HistoryRead {
+  /** Oldest first; at most `limit` (the most recent ones). */
+  entries: HistoryEntry[];
+  /** Lines that could not be read (a torn last line after a crash, hand edits), with why. */
+  skipped: { line: number; reason: string }[];
+}
+
+export function historyPath(stateDir: string): string {
+  return join(stateDir, HISTORY_FILE);
+}
+
+/** Appends one entry as a single write on an O_APPEND descriptor, then fsyncs. */
+export async function appendHistory(stateDir: string, entry: HistoryEntry): Promise<void> {
+  const checked = entrySchema.parse(entry);
+  await ensureStateDir(stateDir);
+  const path = historyPath(stateDir);
+  await refuseSymlink(path);
+  const handle = await open(path, "a", FILE_MODE);
+  try {
+    await handle.write(`${JSON.stringify(checked)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function readHistory(stateDir: string, options: { limit?: number } = {}): Promise<HistoryRead> {
+  const path = historyPath(stateDir);
+  await refuseSymlink(path);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { entries: [], skipped: [] };
+    throw err;
+  }
+  const entries: HistoryEntry[] = [];
+  const skipped: HistoryRead["skipped"] = [];
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      skipped.push({ line: index + 1, reason: "not valid JSON" });
+      return;
+    }
+    const parsed = entrySchema.safeParse(json);
+    if (parsed.success) entries.push(parsed.data);
+    else skipped.push({ line: index + 1, reason: `unexpected shape at ${parsed.error.issues[0]?.path.join(".") || "top level"}` });
+  });
+  const limit = options.limit;
+  return { entries: limit !== undefined && limit >= 0 ? entries.slice(Math.max(0, entries.length - limit)) : entries, skipped };
+}

@@ -1,0 +1,41 @@
+import { render } from "ink";
+import { App } from "./components/App.js";
+import { noColorFromEnv } from "./contexts/theme-context.js";
+import type { TuiDeps } from "./types.js";
+
+export type { DockerLike, EngineLike, HarnessProgress, HarnessRunner, HarnessVerdict, TuiDeps } from "./types.js";
+export { TUI_EXIT } from "./components/App.js";
+
+export interface TuiIo {
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+/**
+ * Opens the dashboard on the terminal and resolves with the exit code when the operator quits:
+ * 0 for q (or Ctrl-C with nothing running), 130 for a second Ctrl-C during an operation.
+ * Ctrl-C is handled by the TUI (the first one aborts the running operation through its signal).
+ */
+export async function runTui(deps: TuiDeps, io: TuiIo = {}): Promise<number> {
+  let code = 0;
+  const instance = render(
+    <App
+      {...deps}
+      noColor={noColorFromEnv()}
+      onExit={(c) => {
+        code = c;
+        instance.unmount();
+      }}
+    />,
+    {
+      exitOnCtrlC: false,
+      patchConsole: true,
+      ...(io.stdin ? { stdin: io.stdin } : {}),
+      ...(io.stdout ? { stdout: io.stdout } : {}),
+      ...(io.stderr ? { stderr: io.stderr } : {}),
+    },
+  );
+  await instance.waitUntilExit();
+  return code;
+}

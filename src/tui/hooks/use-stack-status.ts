@@ -1,0 +1,111 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { EventStreamStatus } from "../../docker/types.js";
+import type { StackStatus } from "../../engine/status-model.js";
+import { describeDockerEvent, isRelevantDockerAction } from "../state/event-log.js";
+import type { DockerLike, EngineLike } from "../types.js";
+import type { EventLog } from "./use-event-log.js";
+
+export interface StackStatusOptions {
+  /** Quiet time after the last relevant event before re-reading the status. */
+  debounceMs?: number;
+  /** A slow safety net for changes Docker does not announce (the proxy's target, the lock file). */
+  safetyRefreshMs?: number;
+}
+
+export interface StackStatusView {
+  status: StackStatus | null;
+  /** Why the last status read failed, or null. */
+  error: string | null;
+  stream: EventStreamStatus | null;
+  /** Re-read the status soon (debounced). */
+  requestRefresh(): void;
+  /** Take a status the engine already read (its `status` events). */
+  accept(status: StackStatus): void;
+}
+
+/**
+ * The stack's status, re-read after Docker events (debounced) instead of polling: one read in
+ * flight at a time, and a read requested meanwhile runs once when it finishes.
+ */
+export function useStackStatus(engine: EngineLike, docker: DockerLike, projects: string[], log: EventLog, opts: StackStatusOptions = {}): StackStatusView {
+  const debounceMs = opts.debounceMs ?? 150;
+  const safetyRefreshMs = opts.safetyRefreshMs ?? 10_000;
+  const [status, setStatus] = useState<StackStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [stream, setStream] = useState<EventStreamStatus | null>(null);
+  const timer = useRef<NodeJS.Timeout | null>(null);
+  const inFlight = useRef(false);
+  const again = useRef(false);
+  const alive = useRef(true);
+
+  const read = useCallback(async () => {
+    if (inFlight.current) {
+      again.current = true;
+      return;
+    }
+    inFlight.current = true;
+    try {
+      do {
+        again.current = false;
+        try {
+          const next = await engine.status();
+          if (!alive.current) return;
+          setStatus(next);
+          setError(null);
+        } catch (err) {
+          if (!alive.current) return;
+          setError(err instanceof Error ? err.message : String(err));
+        }
+      } while (again.current && alive.current);
+    } finally {
+      inFlight.current = false;
+    }
+  }, [engine]);
+
+  const requestRefresh = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      void read();
+    }, debounceMs);
+  }, [read, debounceMs]);
+
+  const { push } = log;
+  const projectsKey = projects.join("\n");
+  useEffect(() => {
+    alive.current = true;
+    void read();
+    const subscription = docker.subscribe(
+      projectsKey.split("\n").filter(Boolean),
+      (event) => {
+        if (!isRelevantDockerAction(event.action)) return;
+        const line = describeDockerEvent(event);
+        push("docker", line.text, line.tone, event.time);
+        requestRefresh();
+      },
+      (next) => {
+        setStream(next);
+        if (next.state === "connected") {
+          push("tui", "Docker event stream connected", "ok");
+          requestRefresh();
+        } else {
+          push("tui", `Docker event stream lost (${next.error}); reconnecting, attempt ${next.attempt}`, "warn");
+        }
+      },
+    );
+    const safety = setInterval(() => void read(), Math.max(1000, safetyRefreshMs));
+    return () => {
+      alive.current = false;
+      subscription.close();
+      clearInterval(safety);
+      if (timer.current) clearTimeout(timer.current);
+    };
+  }, [docker, projectsKey, read, requestRefresh, push, safetyRefreshMs]);
+
+  const accept = useCallback((next: StackStatus) => {
+    setStatus(next);
+    setError(null);
+  }, []);
+
+  return { status, error, stream, requestRefresh, accept };
+}

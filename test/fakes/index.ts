@@ -1,0 +1,10 @@
+export { FakeClock, abortError } from "./clock.js";
+export { FakeDocker } from "./docker.js";
+export { FakeCompose, type ComposeCall, type ComposeVerb } from "./compose.js";
+export { FakeProxy } from "./proxy.js";
+export { FakeStateStore, FakeLock, FakeHistory } from "./records.js";
+export { FakeNetwork, FakeSmoke, FakeLiveProbe, FakeConnectionCounter } from "./traffic.js";
+export { FakeHealthWaiter } from "./health.js";
+export { ReleaseScripts, type ColorScript, type ColorScripts, type ReleaseFailure } from "./scripts.js";
+export { FakeStack, fakeConfig, STACK, type StackSeed, type SlotSeed } from "./stack.js";
+export { recorder, type Recorder } from "./handlers.js";

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { FakeStack } from "../../fakes/index.js";
+import { eventsOf, phaseTrail, runOperation } from "./event-checks.js";
+
+/** Both colors run, nothing records a warm standby: an interrupted deploy left them so. */
+function bothRunning(opts: { blue?: "running" | "unhealthy" } = {}): FakeStack {
+  return FakeStack.seeded({
+    live: "green",
+    blue: { version: "v1", state: opts.blue ?? "running" },
+    green: { version: "v2" },
+    state: { active: "green", previous: "blue", versions: { blue: "v1", green: "v2" }, warm: false },
+  });
+}
+
+describe("resolve", () => {
+  it("keeps the recommended color when both run, stops the other, and the state agrees with the proxy", async () => {
+    const stack = bothRunning();
+    const greenBefore = stack.docker.byColor("green");
+    const { result, events } = await runOperation((h) => stack.engine.resolve({ keep: null }, h));
+    expect(result).toMatchObject({ outcome: "success", active: "green", to: { color: "green", version: "v2" } });
+    expect(phaseTrail(result)).toEqual(["preflight:ok", "confirm:ok", "resolve:ok"]);
+    expect(stack.stateOf("blue")).toBe("stopped");
+    expect(stack.docker.byColor("green")).toEqual(greenBefore);
+    expect(stack.proxy.switches).toEqual([]);
+    expect(stack.compose.calls.map((c) => `${c.verb} ${c.project}`)).toEqual(["stop shop-blue"]);
+    expect(stack.state.current).toMatchObject({ active: "green", previous: "blue", warm: false });
+    const facts = eventsOf(events, "confirm")[0]?.request.facts ?? [];
+    expect(facts.map(([label]) => label)).toEqual(["both-running", "blue", "green", "proxy routes to", "state file says", "recommendation"]);
+    expect(facts).toContainEqual(["recommendation", "keep green: the proxy routes live traffic to green and it is healthy"]);
+    expect((await stack.engine.status()).conflicts).toEqual([]);
+  });
+
+  it("rewrites the state from the proxy when they drift, without touching containers", async () => {
+    const stack = FakeStack.seeded({
+      live: "blue",
+      blue: { version: "v1" },
+      green: { version: "v2", state: "stopped" },
+      state: { active: "green", previous: "blue", versions: { blue: "v1", green: "v2" }, warm: false },
+    });
+    const { result } = await runOperation((h) => stack.engine.resolve({ keep: null }, h));
+    expect(result).toMatchObject({ outcome: "success", active: "blue" });
+    expect(stack.state.current).toMatchObject({ active: "blue", previous: "green", versions: { blue: "v1", green: "v2" } });
+    expect(stack.compose.calls).toEqual([]);
+    expect(stack.proxy.switches).toEqual([]);
+  });
+
+  it("keeps the color given with --keep over the recommendation, switching the proxy to it", async () => {
+    const stack = bothRunning();
+    const { result } = await runOperation((h) => stack.engine.resolve({ keep: "blue" }, h));
+    expect(result).toMatchObject({ outcome: "success", active: "blue", from: { color: "green" }, to: { color: "blue", version: "v1" } });
+    expect(result.message).toBe("resolved: blue (v1) is live and recorded; switch the proxy to blue, stop green, record blue as active in the state file");
+    expect(stack.proxy.switches).toEqual(["blue"]);
+    expect(stack.stateOf("green")).toBe("stopped");
+    expect(stack.state.current).toMatchObject({ active: "blue", previous: "green", warm: false });
+  });
+
+  it("refuses to keep an unhealthy color and changes nothing", async () => {
+    const stack = bothRunning({ blue: "unhealthy" });
+    const { result } = await runOperation((h) => stack.engine.resolve({ keep: "blue" }, h));
+    expect(result).toMatchObject({ outcome: "failed", active: "green" });
+    expect(result.message).toBe("refusing to keep blue (v1, running, NOT healthy): live traffic would go to a color with no healthy container");
+    expect(result.nextStep).toMatch(/--keep green/);
+    expect(stack.compose.calls).toEqual([]);
+    expect(stack.proxy.switches).toEqual([]);
+    expect(stack.state.writes).toEqual([]);
+  });
+
+  it("breaks a stale lock, then holds and releases its own", async () => {
+    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" }, green: { version: "v0", state: "stopped" } });
+    stack.lock.holdElsewhere({ stale: true });
+    const { result, events } = await runOperation((h) => stack.engine.resolve({ keep: null }, h));
+    expect(result.outcome).toBe("success");
+    expect(eventsOf(events, "confirm")[0]?.request.consequence).toBe("break the stale lock, record blue as active in the state file");
+    expect(stack.lock.brokenStale).toBe(1);
+    expect(stack.lock.acquisitions).toBe(1);
+    expect(stack.lock.releases).toBe(1);
+    expect(stack.lock.held).toBeNull();
+    expect(stack.compose.calls).toEqual([]);
+  });
+
+  it("rewrites an unreadable state file from the proxy", async () => {
+    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" }, state: "corrupt" });
+    const { result } = await runOperation((h) => stack.engine.resolve({ keep: null }, h));
+    expect(result.outcome).toBe("success");
+    expect(stack.state.current).toMatchObject({ active: "blue", versions: { blue: "v1" }, warm: false });
+    expect((await stack.engine.status()).conflicts).toEqual([]);
+  });
+
+  it("is a noop without asking anything when nothing disagrees", async () => {
+    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" }, green: { version: "v0", state: "stopped" } });
+    const { result, questions } = await runOperation((h) => stack.engine.resolve({ keep: null }, h));
+    expect(result).toMatchObject({ outcome: "noop", message: "nothing to resolve: blue is live and everything agrees" });
+    expect(phaseTrail(result)).toEqual(["preflight:ok", "resolve:skipped"]);
+    expect(questions).toEqual([]);
+    expect(stack.compose.calls).toEqual([]);
+    expect(stack.state.writes).toEqual([]);
+  });
+
+  it("asks for --keep when no color can be recommended", async () => {
+    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" }, green: { version: "v2" }, state: null });
+    stack.proxy.live = null;
+    const { result } = await runOperation((h) => stack.engine.resolve({ keep: null }, h));
+    expect(result.error?.kind).toBe("usage");
+    expect(result.nextStep).toMatch(/bluegreen resolve --keep blue\|green/);
+    expect(stack.compose.calls).toEqual([]);
+  });
+
+  it("changes nothing when not confirmed", async () => {
+    const stack = bothRunning();
+    const { result } = await runOperation((h) => stack.engine.resolve({ keep: null }, h), { answer: false });
+    expect(result.outcome).toBe("declined");
+    expect(stack.stateOf("blue")).toBe("running");
+    expect(stack.state.writes).toEqual([]);
+  });
+});
