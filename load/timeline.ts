@@ -3,25 +3,26 @@ import type { ColorTimeline, OperationWindow, Outage, ProbeSample } from "./type
 import { round } from "./stats.js";
 
 /**
- * Outage rule (the "gap" the harness reports):
- * - A probe is *bad* when it is a hard failure, or when it succeeded but took longer than
- *   `stallMs` (a frozen proxy answers nothing until it resumes: requests hang instead of failing).
- * - Keep-alive closes are neither good nor bad: the service was up, the socket was stale.
- * - Walking probes in send order, an outage starts at the send time of the first bad probe after a
- *   good one, and ends when the next good probe's response arrives (its t + latency). Using the
- *   response time, not the send time, matters: probes sent during a freeze come back the moment
- *   the service resumes, and that moment is the end of the outage.
- * - duration = end − start. With 10 ms probes the start is at most one interval late, the end at
- *   most one interval + one round trip late, so the error is about ±10–20 ms on an idle machine.
- * - An outage still open when probes stop ends at the last probe's response (marked by `open`).
- * - A window made only of slow probes (no hard failure) is an outage only if the probe loop kept
- *   its pace through it (≥ half of its slots sent). When the *client* is starved (a blocked event
- *   loop, an overloaded host) it sends nothing and reads responses late; such a window says nothing
- *   about the service and is returned apart as a client stall.
+ * Outage rule. An outage is the union of two kinds of window:
+ * 1. Failures: walking probes in send order, a window starts at the send time of the first hard
+ *    failure after a success and ends when the next successful probe's response arrives
+ *    (duration = that arrival − the first failure's send time).
+ * 2. Gaps: the service answered nothing for longer than `gapMs` — two consecutive successful
+ *    responses (by arrival time) more than `gapMs` apart while probes were being sent. A frozen
+ *    proxy fails nothing: requests hang and all come back when it resumes, so the gap between the
+ *    last answer before the freeze and the first after it is the outage.
+ * Overlapping windows merge. Keep-alive closes are neutral (the service was up, the socket stale).
+ * With 10 ms probes both edges are within about one interval + one round trip, ±10–20 ms on an
+ * idle machine.
+ * A gap is only judged if the probe loop kept its pace through it (≥ half of its slots sent):
+ * when the *harness* is starved of CPU it sends nothing and reads answers late, which says nothing
+ * about the service. Such gaps are returned apart as client stalls.
+ * A failure window still open when probing stopped ends at the last response (marked `open`).
  */
 export interface OutageOptions {
-  stallMs: number;
-  /** Probe interval; needed to judge whether the client kept its pace through a stall. */
+  /** Longest tolerated gap between successful responses. */
+  gapMs: number;
+  /** Probe interval; needed to judge whether the client kept its pace through a gap. */
   intervalMs: number;
 }
 
@@ -30,45 +31,74 @@ export interface OutageFindings {
   clientStalls: { startMs: number; durationMs: number }[];
 }
 
-export function findOutages(samples: readonly ProbeSample[], opts: OutageOptions): OutageFindings {
-  const sorted = [...samples].sort((a, b) => a.t - b.t);
-  const outages: (Outage & { open?: boolean })[] = [];
-  const clientStalls: { startMs: number; durationMs: number }[] = [];
+interface Window {
+  start: number;
+  end: number;
+  hard: boolean;
+  open: boolean;
+}
+
+function failureWindows(sorted: readonly ProbeSample[]): Window[] {
+  const windows: Window[] = [];
   let start: number | null = null;
-  let failed = 0;
-  let sawHard = false;
   let lastEnd = 0;
-  const sentBetween = (from: number, to: number): number => sorted.filter((s) => s.t >= from && s.t < to).length;
-  const close = (end: number, open: boolean): void => {
-    if (start === null) return;
-    const durationMs = round(end - start);
-    const keptPace = sentBetween(start, end) >= (0.5 * (end - start)) / opts.intervalMs;
-    if (!sawHard && !keptPace) {
-      clientStalls.push({ startMs: round(start), durationMs });
-    } else {
-      const outage: Outage & { open?: boolean } = { startMs: round(start), durationMs, failedProbes: failed, kind: sawHard ? "failures" : "stall" };
-      if (open) outage.open = true;
-      outages.push(outage);
-    }
-    start = null;
-  };
   for (const s of sorted) {
     lastEnd = Math.max(lastEnd, s.t + s.latencyMs);
-    if (s.error === "keepalive-close") continue;
-    const bad = s.error === "hard" || s.latencyMs > opts.stallMs;
-    if (bad) {
-      if (start === null) {
-        start = s.t;
-        failed = 0;
-        sawHard = false;
-      }
-      failed++;
-      if (s.error === "hard") sawHard = true;
-      continue;
+    if (s.error === "hard") {
+      start ??= s.t;
+    } else if (s.error === null && start !== null) {
+      windows.push({ start, end: s.t + s.latencyMs, hard: true, open: false });
+      start = null;
     }
-    close(s.t + s.latencyMs, false);
   }
-  close(lastEnd, true);
+  if (start !== null) windows.push({ start, end: lastEnd, hard: true, open: true });
+  return windows;
+}
+
+export function findOutages(samples: readonly ProbeSample[], opts: OutageOptions): OutageFindings {
+  const sorted = [...samples].sort((a, b) => a.t - b.t);
+  const sends = sorted.map((s) => s.t);
+  const sentBetween = (from: number, to: number): number => {
+    let n = 0;
+    for (const t of sends) if (t > from && t < to) n++;
+    return n;
+  };
+  const clientStalls: { startMs: number; durationMs: number }[] = [];
+  const windows = failureWindows(sorted);
+  const arrivals = sorted.filter((s) => s.error === null).map((s) => s.t + s.latencyMs).sort((a, b) => a - b);
+  for (let i = 1; i < arrivals.length; i++) {
+    const from = arrivals[i - 1] ?? 0;
+    const to = arrivals[i] ?? 0;
+    if (to - from <= opts.gapMs) continue;
+    if (sentBetween(from, to) >= (0.5 * (to - from)) / opts.intervalMs) windows.push({ start: from, end: to, hard: false, open: false });
+    else clientStalls.push({ startMs: round(from), durationMs: round(to - from) });
+  }
+  windows.sort((a, b) => a.start - b.start);
+  const merged: Window[] = [];
+  for (const w of windows) {
+    const last = merged[merged.length - 1];
+    if (last && w.start <= last.end) {
+      last.end = Math.max(last.end, w.end);
+      last.hard ||= w.hard;
+      last.open ||= w.open;
+    } else {
+      merged.push({ ...w });
+    }
+  }
+  const outages = merged.map((w) => {
+    // Probes that were inside the window and got no timely answer: hard, or answered only at its end.
+    const failedProbes = sorted.filter(
+      (s) => s.t >= w.start && s.t < w.end && (s.error === "hard" || (s.t + s.latencyMs >= w.end - 1 && s.latencyMs > opts.intervalMs)),
+    ).length;
+    const outage: Outage & { open?: boolean } = {
+      startMs: round(w.start),
+      durationMs: round(w.end - w.start),
+      failedProbes,
+      kind: w.hard ? "failures" : "stall",
+    };
+    if (w.open) outage.open = true;
+    return outage;
+  });
   return { outages, clientStalls };
 }
 

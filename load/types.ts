@@ -40,9 +40,9 @@ export interface LatencySummary {
 export interface Outage {
   startMs: number;
   durationMs: number;
-  /** Probes that were hard failures or stalled inside the window. */
+  /** Probes sent inside the window that failed or were answered only when it ended. */
   failedProbes: number;
-  /** What made it an outage: at least one hard failure, or only stalled (slow) probes. */
+  /** What made it an outage: at least one hard failure, or only a gap without answers. */
   kind: "failures" | "stall";
 }
 
@@ -99,15 +99,15 @@ export interface Thresholds {
   p99FloorMs: number;
   /** Keep-alive closes allowed (probes + load). null = unlimited, still reported. */
   maxKeepAliveCloses: number | null;
-  /** A probe slower than this counts as stalled for outage detection (not as a hard failure). */
-  stallMs: number;
+  /** Longest tolerated gap between successful responses; a longer one is an outage (see timeline.ts). */
+  gapMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
   maxP99Ratio: 10,
   p99FloorMs: 10,
   maxKeepAliveCloses: null,
-  stallMs: 200,
+  gapMs: 300,
 };
 
 export interface Criterion {

@@ -41,7 +41,7 @@ export function evaluateCriteria(input: VerdictInput): Criterion[] {
     ok: input.outages.length === 0,
     detail:
       input.outages.length === 0
-        ? `no window without a timely response (stall threshold ${th.stallMs} ms)`
+        ? `no failures and no gap over ${th.gapMs} ms without a successful response`
         : `${input.outages.length} outage(s), longest ${longest} ms, first at ${input.outages[0]?.startMs} ms`,
   });
   criteria.push({

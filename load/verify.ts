@@ -247,7 +247,7 @@ export async function verifyAround<T>(
   for (const [code, n] of Object.entries(loadCounts?.hardByCode ?? {})) hardByCode[`load:${code}`] = n;
   const hard = probeHard.length + (loadCounts?.hard ?? 0);
   const keepAliveCloses = probeKa.length + (loadCounts?.keepAliveCloses ?? 0);
-  const { outages, clientStalls } = findOutages(samples, { stallMs: thresholds.stallMs, intervalMs: probeIntervalMs });
+  const { outages, clientStalls } = findOutages(samples, { gapMs: thresholds.gapMs, intervalMs: probeIntervalMs });
   const wsSummary = ws?.summary() ?? emptyWs();
   const timeline = computeColorTimeline(samples, during);
   const jitter = summarizeLatency(probes.jitterMs);

@@ -37,6 +37,7 @@ export function buildProgram(io: Io, setCode: (code: number) => void): Command {
     .addOption(new Option("-c, --config <file>", "stack configuration file").default("bluegreen.yml"))
     .addHelpText("after", EXIT_CODES_HELP)
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .exitOverride();
   for (const register of commands) register(program, io, setCode);

@@ -149,7 +149,9 @@ function Screens(props: AppProps) {
         op.dismiss();
         requestRefresh();
       } else if (input === "q") quit(TUI_EXIT.quit);
-    }, op.state !== null && op.state.finished);
+    },
+    op.state !== null && op.state.finished,
+  );
 
   // The dashboard's keys.
   useKeys(
@@ -172,7 +174,9 @@ function Screens(props: AppProps) {
           : setNotice("verify needs the load harness, which this session was started without: run `bluegreen verify -- deploy --version V` in a shell");
       }
       if (input === "x") return status?.conflicts.length ? setScreen({ kind: "resolver" }) : setNotice("nothing to resolve: the stack agrees with itself");
-    }, screen.kind === "dashboard" && op.state === null);
+    },
+    screen.kind === "dashboard" && op.state === null,
+  );
 
   const back = useCallback(() => setScreen({ kind: "dashboard" }), []);
 

@@ -31,7 +31,9 @@ export function DeployFlow({ status, width, title, onStart, onCancel }: DeployFl
       if (!version) return;
       if (input === "y" || input === "Y") onStart(version);
       else if (input === "n" || input === "N" || key.escape) onCancel();
-    }, version !== null);
+    },
+    version !== null,
+  );
 
   return (
     <Box flexDirection="column" width={width}>

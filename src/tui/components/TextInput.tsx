@@ -44,7 +44,9 @@ export function TextInput({ label, placeholder, validate, onSubmit, onCancel, is
         update(typed.current + printable);
         setProblem(null);
       }
-    }, isActive);
+    },
+    isActive,
+  );
 
   return (
     <>

@@ -32,7 +32,13 @@ export async function startLocalApp(port: number, color: "blue" | "green" = "blu
     res.end(JSON.stringify({ color: app.color }));
   });
   server.keepAliveTimeout = 5000;
+  let refusing = false;
   server.on("connection", (s) => {
+    // A connection accepted just as the listener closed would keep server.close() waiting forever.
+    if (refusing) {
+      s.destroy();
+      return;
+    }
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
@@ -63,11 +69,13 @@ export async function startLocalApp(port: number, color: "blue" | "green" = "blu
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
     async stopFor(ms: number) {
+      refusing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       const downAt = performance.now();
       await closed;
       await new Promise((r) => setTimeout(r, Math.max(0, ms - (performance.now() - downAt))));
+      refusing = false;
       await listen();
       return { downAt, upAt: performance.now() };
     },

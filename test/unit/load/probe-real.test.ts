@@ -81,7 +81,7 @@ describe("probe loop against real 127.0.0.1 servers", () => {
       const { downAt, upAt } = await local.stopFor(300);
       real = upAt - downAt;
     });
-    const outages = findOutages(loop.samples, { stallMs: 200, intervalMs: 10 }).outages;
+    const outages = findOutages(loop.samples, { gapMs: 200, intervalMs: 10 }).outages;
     expect(outages).toHaveLength(1);
     expect(outages[0]?.kind).toBe("failures");
     expect(Math.abs((outages[0]?.durationMs ?? 0) - real)).toBeLessThanOrEqual(tolerance(loop.jitterMs));
@@ -111,7 +111,7 @@ describe("probe loop against real 127.0.0.1 servers", () => {
       for (const release of held.splice(0)) release();
       real = performance.now() - from;
     });
-    const outages = findOutages(loop.samples, { stallMs: 200, intervalMs: 10 }).outages;
+    const outages = findOutages(loop.samples, { gapMs: 200, intervalMs: 10 }).outages;
     if (outages.length !== 1) console.log(JSON.stringify(outages), loop.skippedSlots(), summarizeLatency(loop.jitterMs));
     expect(outages).toHaveLength(1);
     expect(outages[0]?.kind).toBe("stall");

@@ -13,25 +13,38 @@ function every10(from: number, to: number, make: (t: number) => ProbeSample): Pr
   return out;
 }
 
-const opts = { stallMs: 200, intervalMs: 10 };
+const opts = { gapMs: 200, intervalMs: 10 };
 
 describe("findOutages", () => {
   it("reports nothing when every probe succeeded promptly", () => {
     expect(findOutages(every10(0, 1000, (t) => ok(t)), opts).outages).toEqual([]);
   });
 
-  it("starts an outage at the first failed probe and ends it when the next success answers", () => {
+  it("runs an outage from the last answer before the failures to the next successful answer", () => {
     const samples = [...every10(0, 500, (t) => ok(t)), ...every10(500, 800, (t) => hard(t)), ...every10(800, 1000, (t) => ok(t, "blue", 3))];
     const outages = findOutages(samples, opts).outages;
-    expect(outages).toEqual([{ startMs: 500, durationMs: 303, failedProbes: 30, kind: "failures" }]);
+    // The failures start at 500 ms; the last answer before them arrived at 492 ms: the windows merge.
+    expect(outages).toEqual([{ startMs: 492, durationMs: 311, failedProbes: 30, kind: "failures" }]);
   });
 
   it("treats probes that hang until the service resumes as one stall outage ending at the resume", () => {
     // Frozen from 500 to 800 ms: every probe sent meanwhile answers at 800 ms.
     const samples = [...every10(0, 500, (t) => ok(t)), ...every10(500, 800, (t) => ok(t, "blue", 800 - t)), ...every10(800, 1000, (t) => ok(t))];
     const outages = findOutages(samples, opts).outages;
+    // From the last answer before the freeze (490 + 2) to the first after it (800).
+    expect(outages).toMatchObject([{ startMs: 492, durationMs: 308, kind: "stall" }]);
+  });
+
+  it("does not call slow but steady answers an outage", () => {
+    // Every probe takes 400 ms, yet answers keep arriving every 10 ms: slow, not down.
+    expect(findOutages(every10(0, 2000, (t) => ok(t, "blue", 400)), opts).outages).toEqual([]);
+  });
+
+  it("merges a failure window with the gap around it", () => {
+    const samples = [...every10(0, 500, (t) => ok(t)), ...every10(500, 600, (t) => ok(t, "blue", 900 - t)), ...every10(600, 900, (t) => hard(t, "timeout", 5)), ...every10(900, 1000, (t) => ok(t))];
+    const { outages } = findOutages(samples, opts);
     expect(outages).toHaveLength(1);
-    expect(outages[0]).toMatchObject({ startMs: 500, durationMs: 300, kind: "stall" });
+    expect(outages[0]).toMatchObject({ startMs: 492, durationMs: 410, kind: "failures" });
   });
 
   it("does not count keep-alive closes as an outage", () => {
@@ -47,7 +60,7 @@ describe("findOutages", () => {
   it("sets a slow window aside as a client stall when the probe loop itself could not keep pace", () => {
     // The client was starved: one probe at 500 ms took 250 ms and nothing else was sent meanwhile.
     const samples = [...every10(0, 500, (t) => ok(t)), ok(500, "blue", 250), ...every10(760, 1000, (t) => ok(t))];
-    expect(findOutages(samples, opts)).toEqual({ outages: [], clientStalls: [{ startMs: 500, durationMs: 262 }] });
+    expect(findOutages(samples, opts)).toEqual({ outages: [], clientStalls: [{ startMs: 492, durationMs: 258 }] });
   });
 
   it("sorts by send time even when samples were recorded in completion order", () => {

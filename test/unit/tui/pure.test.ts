@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { Engine } from "../../../src/engine/engine.js";
+import type { EngineLike } from "../../../src/tui/types.js";
 import { renderPlainStatus } from "../../../src/tui/plain-status.js";
 import { dashboardBanners } from "../../../src/tui/state/banners.js";
 import { previewDeploy } from "../../../src/tui/state/deploy-plan.js";
@@ -97,5 +99,12 @@ describe("renderPlainStatus", () => {
     expect(text).toMatch(/bluegreen resolve \[--keep blue\|green\] +settle the conflict above first/);
     expect(text).toMatch(/bluegreen deploy --version V +deploy V to the standby color/);
     expect(text.endsWith("\n")).toBe(true);
+  });
+});
+
+describe("EngineLike", () => {
+  it("is satisfied by the real Engine (checked by the compiler)", () => {
+    const fits = (engine: Engine): EngineLike => engine;
+    expect(typeof fits).toBe("function");
   });
 });
