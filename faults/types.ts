@@ -1,0 +1,53 @@
+/**
+ * The shared shape of the fault suite: every scenario (runtime faults, bad input, security) returns
+ * one ScenarioResult; the runner prints one line per result and writes the table to reports/faults.md.
+ *
+ * Groups register themselves by exporting a `ScenarioGroup` from their folder's index.ts
+ * (faults/runtime/index.ts, faults/bad-input/index.ts, faults/security/index.ts); faults/registry.ts
+ * imports those and the runner runs them in order, sequentially.
+ */
+
+export interface ScenarioResult {
+  /** Unique, readable: "kill -9 after build (nginx)", "bad-input: unknown key". */
+  name: string;
+  /** How many times the fault was applied (a case, a kill, a deploy attempt). */
+  runs: number;
+  /** Requests sent through the live route while the scenario ran (0 when no load applies). */
+  requests: number;
+  /** Hard failures among those requests (5xx, refused, timeout, reset on a fresh connection). */
+  hard: number;
+  /**
+   * Hard failures that are allowed for this scenario and reported honestly instead of failing the
+   * suite (e.g. the crash window of a release that crashes right after the switch). 0 by default:
+   * the suite fails when hard > allowedHard.
+   */
+  allowedHard?: number;
+  /** The stack, state files, proxy and exit code ended as the scenario requires. */
+  endStateCorrect: boolean;
+  seconds: number;
+  /** One line: what was checked and, on failure, what went wrong. */
+  detail: string;
+}
+
+/** The context the runner gives each scenario group. */
+export interface ScenarioContext {
+  /** Print a progress line (goes to stderr so stdout stays one line per scenario). */
+  log(message: string): void;
+  /** Only run scenarios whose name contains one of these substrings (empty: all). */
+  filter: string[];
+}
+
+export interface ScenarioGroup {
+  /** "runtime", "bad-input", "security". */
+  name: string;
+  /**
+   * Runs the group's scenarios one at a time and calls `report` as each finishes (so the runner
+   * can print a line per scenario as it goes). Groups clean up everything they create, even on failure.
+   */
+  run(ctx: ScenarioContext, report: (result: ScenarioResult) => void): Promise<void>;
+}
+
+/** True when the scenario passes the suite's bar. */
+export function scenarioPassed(r: ScenarioResult): boolean {
+  return r.endStateCorrect && r.hard <= (r.allowedHard ?? 0);
+}
