@@ -2,9 +2,13 @@
  * The shared shape of the fault suite: every scenario (runtime faults, bad input, security) returns
  * one ScenarioResult; the runner prints one line per result and writes the table to reports/faults.md.
  *
- * Groups register themselves by exporting a `ScenarioGroup` from their folder's index.ts
- * (faults/runtime/index.ts, faults/bad-input/index.ts, faults/security/index.ts); faults/registry.ts
- * imports those and the runner runs them in order, sequentially.
+ * Registry: each folder under faults/ (runtime/, bad-input/, security/) has an index.ts that
+ * exports `export const group: ScenarioGroup = {...}`. faults/registry.ts discovers those folders
+ * (no static import, so a folder can be added without touching the runner) and the runner runs the
+ * groups sequentially in the order bad-input, security, runtime, then any other folder by name.
+ * Run: `npm run faults` (all), `npm run faults -- kill nginx` (scenarios whose name contains any word).
+ * The files under faults/ are compiled by faults/tsconfig.json (the root tsconfig does not include
+ * faults/); import project code with relative ".js" paths as elsewhere.
  */
 
 export interface ScenarioResult {

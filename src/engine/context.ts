@@ -22,6 +22,11 @@ export class OperationContext {
   /** The stack lock this operation holds; the runner releases it. */
   lock: HeldLock | null = null;
   lockCommand = "";
+  /** What the operation planned to change, once it knows: a failure's result and history line say it. */
+  subject: { from: { color: Color | null; version: string | null }; to: { color: Color | null; version: string | null } } = {
+    from: { color: null, version: null },
+    to: { color: null, version: null },
+  };
 
   constructor(
     readonly ports: Ports,

@@ -77,8 +77,8 @@ export class Engine {
       outcome = {
         outcome: error.kind === "declined" ? "declined" : error.kind === "aborted" ? "aborted" : "failed",
         message: error.message,
-        from: { color: null, version: null },
-        to: { color: null, version: null },
+        from: ctx.subject.from,
+        to: ctx.subject.to,
         stateNow: error.stateNow,
         nextStep: error.nextStep,
       };

@@ -80,6 +80,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   });
   let plan = planDeploy(status, version, config.keepOldWarm);
   ctx.log("info", `plan: ${describePlan(plan)}`);
+  ctx.subject = { from: { color: plan.from, version: plan.fromVersion }, to: { color: plan.target, version } };
 
   if (plan.startShared) {
     await ctx.phase("shared", () => ports.compose.up(ctx.target("shared"), { build: true }, ctx.composeLine), "starting the shared services (proxy, datastore)");
@@ -92,6 +93,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   } else {
     ctx.skip("shared", "shared services already running");
   }
+  ctx.subject = { from: { color: plan.from, version: plan.fromVersion }, to: { color: plan.target, version } };
   const oldServes = plan.from ? `${plan.from} (${plan.fromVersion ?? "?"}) still serves all live traffic` : "no color was serving live traffic";
 
   /** Everything before the switch fails the same way: stop the new color, leave the old one serving. */

@@ -35,6 +35,7 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
   const plan = planRollback(status);
   const { from, to } = plan;
   const version = plan.version;
+  ctx.subject = { from: { color: from, version: from ? status.slots[from].version : null }, to: { color: to, version } };
   if (plan.prepare !== "warm" && !version) {
     throw new EngineError(
       "failed",

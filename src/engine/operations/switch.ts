@@ -55,6 +55,7 @@ export async function switchColors(ctx: OperationContext): Promise<OperationOutc
     );
   }
   const to = otherColor(from);
+  ctx.subject = { from: { color: from, version: status.slots[from].version }, to: { color: to, version: status.slots[to].version } };
   if (!status.slots[to].healthy) {
     throw new EngineError(
       "failed",

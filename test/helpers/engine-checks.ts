@@ -1,0 +1,101 @@
+/**
+ * Small readers for the engine integration tests: the CLI's final JSON result line, `status --json`,
+ * a container's Docker state, and a figures log the tests print so a run reports what it measured.
+ */
+import { run, type StackColor } from "./demo-stack.js";
+import type { BluegreenStack, CliRun, TrafficSummary } from "./bluegreen-stack.js";
+
+export interface CliResult {
+  type: "result";
+  operation: string;
+  outcome: string;
+  message: string;
+  active: StackColor | null;
+  from: { color: StackColor | null; version: string | null };
+  to: { color: StackColor | null; version: string | null };
+  phases: Array<{ phase: string; status: string; ms: number }>;
+  durationMs: number;
+  stateNow?: string;
+  nextStep?: string;
+  error?: { kind: string; message: string };
+}
+
+export interface SlotJson {
+  running: boolean;
+  healthy: boolean;
+  exists: boolean;
+  version: string | null;
+  since: string | null;
+  containers: Array<{ name: string; state: string; health: string; version: string | null }>;
+}
+
+export interface StatusJson {
+  stack: string;
+  active: StackColor | null;
+  proxy: { driver: string; target: StackColor | null; preview: StackColor | null; reachable: boolean; detail: string };
+  slots: Record<StackColor, SlotJson>;
+  shared: Array<{ name: string; service: string; state: string }>;
+  state: { active: StackColor | null; previous: StackColor | null; versions: Partial<Record<StackColor, string>>; warm: boolean } | null;
+  stateError: string | null;
+  lock: { pid: number; command: string; stale: boolean } | null;
+  conflicts: Array<{ kind: string; message: string; recommend: StackColor | null; why: string }>;
+}
+
+/** What a failing assertion shows: the exit code and the tail of both streams. */
+export function describeRun(r: CliRun): string {
+  return `exit ${String(r.code)} signal ${String(r.signal)}\nstderr: ${r.stderr.slice(-2500)}\nstdout tail: ${r.stdout.slice(-2500)}`;
+}
+
+/** The `--json` result object: the last line of stdout. */
+export function resultOf(r: CliRun): CliResult {
+  const lines = r.stdout.trim().split("\n").filter(Boolean);
+  const last = lines[lines.length - 1];
+  if (!last) throw new Error(`the CLI printed no JSON result line (${describeRun(r)})`);
+  const doc = JSON.parse(last) as CliResult;
+  if (doc.type !== "result") throw new Error(`the last stdout line is not the result object: ${last}`);
+  return doc;
+}
+
+export function phaseMs(result: CliResult, phase: string): number | null {
+  return result.phases.find((p) => p.phase === phase)?.ms ?? null;
+}
+
+/** `status --json` parsed, with its exit code (3 when it reports a conflict). */
+export async function statusOf(stack: BluegreenStack): Promise<{ code: number | null; doc: StatusJson }> {
+  const r = await stack.cli(["status", "--json"], { timeoutMs: 60_000 });
+  try {
+    return { code: r.code, doc: JSON.parse(r.stdout) as StatusJson };
+  } catch {
+    throw new Error(`status --json did not print one JSON document (${describeRun(r)})`);
+  }
+}
+
+/** Docker's view of one container: "running", "exited"… and its start time (changes on restart). */
+export async function containerState(id: string): Promise<{ status: string; startedAt: string }> {
+  const { stdout } = await run("docker", ["inspect", "-f", "{{.State.Status}} {{.State.StartedAt}}", id]);
+  const [status = "", startedAt = ""] = stdout.trim().split(" ");
+  return { status, startedAt };
+}
+
+/** The state file as the engine wrote it (read through the stack's real state port). */
+export async function stateFileOf(stack: BluegreenStack): Promise<{ active: StackColor | null; versions: Partial<Record<StackColor, string>> } | null> {
+  const { ports } = await stack.openEngine();
+  const s = await ports.state.read();
+  return s ? { active: s.active, versions: s.versions } : null;
+}
+
+export interface Figure {
+  scenario: string;
+  ms?: number;
+  traffic?: Pick<TrafficSummary, "requests" | "hard" | "keepAliveCloses" | "colors">;
+  extra?: Record<string, unknown>;
+}
+
+/** Prints one measured figure as a greppable line (`FIGURE {...}`) for the run's report. */
+export function recordFigure(f: Figure): void {
+  console.log(`FIGURE ${JSON.stringify(f)}`);
+}
+
+export function trafficFigure(s: TrafficSummary): Figure["traffic"] {
+  return { requests: s.requests, hard: s.hard, keepAliveCloses: s.keepAliveCloses, colors: s.colors };
+}
