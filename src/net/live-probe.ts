@@ -7,17 +7,25 @@ import type { LiveProbePort, LiveSample } from "../engine/ports.js";
  * pool like a real client. Used by the engine's verify step (the full harness lives in load/).
  */
 export function createLiveProbe(opts: { timeoutMs?: number; maxRequests?: number } = {}): LiveProbePort {
-  const timeoutMs = opts.timeoutMs ?? 2000;
+  // Generous: on a loaded host a slow answer is not a lost one, and a false failure rolls back a good release.
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const connections = 4;
   const maxRequests = opts.maxRequests ?? 20_000;
   return {
     async sample(url, { durationMs, intervalMs, signal, onProgress }) {
-      const agent = new Agent({ keepAliveTimeout: 4000, connections: 4 });
+      const agent = new Agent({ keepAliveTimeout: 4000, connections });
       const samples: LiveSample[] = [];
       const inflight = new Set<Promise<void>>();
       const end = Date.now() + durationMs;
       let lastProgress = 0;
       try {
         while (Date.now() < end && samples.length + inflight.size < maxRequests && !signal?.aborted) {
+          // All connections busy: skip this tick rather than queue, so a request's timeout measures
+          // the proxy and the app, never this probe's own queue.
+          if (inflight.size >= connections) {
+            await new Promise((r) => setTimeout(r, intervalMs));
+            continue;
+          }
           const p = (async () => {
             try {
               const res = await request(url, { dispatcher: agent, method: "GET", headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
@@ -25,7 +33,9 @@ export function createLiveProbe(opts: { timeoutMs?: number; maxRequests?: number
               const color = res.headers["x-app-color"];
               samples.push({ status: res.statusCode, color: isColor(color) ? color : null, error: null });
             } catch (err) {
-              samples.push({ status: null, color: null, error: (err as { code?: string }).code ?? (err instanceof Error ? err.message : String(err)) });
+              // A timeout is a DOMException whose `code` is the number 23: name it instead.
+              const code = (err as { code?: unknown }).code;
+              samples.push({ status: null, color: null, error: typeof code === "string" ? code : err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
             }
           })();
           inflight.add(p);

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBluegreenStack, startTraffic, type BluegreenStack } from "../helpers/bluegreen-stack.js";
 
@@ -41,5 +43,19 @@ describe("bluegreen deploy through the CLI on HAProxy", () => {
     const status = JSON.parse((await stack.cli(["status", "--json"])).stdout) as { active: string; slots: { green: { version: string } } };
     expect(status.active).toBe("green");
     expect(status.slots.green.version).toBe("v2");
+  });
+
+  it("verifies a rollback to the stopped color under load: PASS with 0 hard failures, reports written", async () => {
+    const reportDir = path.join(stack.dir, "reports");
+    const run = await stack.cli(["verify", "--duration", "3", "--baseline", "1", "--connections", "4", "--ws", "2", "--report-dir", reportDir, "--json", "--", "rollback", "--yes"]);
+    expect(run.code, run.stderr + run.stdout.slice(-3000)).toBe(0);
+    const result = lastJson(run.stdout) as { verdict: string; hard: number; ws: { abnormalCloses: number }; operation: { outcome: string; active: string }; reports: { json: string; junit: string; markdown: string } };
+    expect(result.verdict).toBe("PASS");
+    expect(result.hard).toBe(0);
+    expect(result.ws.abnormalCloses).toBe(0);
+    expect(result.operation).toMatchObject({ outcome: "success", active: "blue" });
+    for (const file of Object.values(result.reports)) expect(existsSync(file)).toBe(true);
+    // Progress streamed before the result.
+    expect(run.stdout).toContain('"type":"verify-progress"');
   });
 });
