@@ -246,7 +246,8 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
     intervalMs: raw.verify?.interval ?? DEFAULTS.verify.intervalMs,
   };
   checkPeriod(["health", "timeout"], health.timeoutMs, ["health", "interval"], health.intervalMs, issues);
-  checkPeriod(["verify", "duration"], verify.durationMs, ["verify", "interval"], verify.intervalMs, issues);
+  // verify.duration 0 turns the post-switch verification off (the engine then skips that phase).
+  checkPeriod(["verify", "duration"], verify.durationMs, ["verify", "interval"], verify.intervalMs, issues, { allowZero: true });
 
   const runDir = fromRoot(raw.proxy.runDir ?? DEFAULTS.proxy.runDir);
   const fileEnv = raw.env ?? {};
@@ -296,8 +297,8 @@ function applyDurationOverrides(
   }
 }
 
-function checkPeriod(totalPath: KeyPath, totalMs: number, stepPath: KeyPath, stepMs: number, issues: IssueList): void {
-  if (totalMs <= 0) issues.at(totalPath, `is ${formatDuration(totalMs)}; it must be more than 0`);
+function checkPeriod(totalPath: KeyPath, totalMs: number, stepPath: KeyPath, stepMs: number, issues: IssueList, opts: { allowZero?: boolean } = {}): void {
+  if (totalMs < 0 || (totalMs === 0 && !opts.allowZero)) issues.at(totalPath, `is ${formatDuration(totalMs)}; it must be ${opts.allowZero ? "0 (off) or more" : "more than 0"}`);
   if (stepMs <= 0) issues.at(stepPath, `is ${formatDuration(stepMs)}; it must be more than 0`);
   else if (stepMs > totalMs && totalMs > 0) {
     issues.at(stepPath, `${formatDuration(stepMs)} is longer than ${formatPath(totalPath)} ${formatDuration(totalMs)}; make it shorter`);

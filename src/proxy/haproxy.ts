@@ -30,6 +30,12 @@ export interface HaproxyDriverOptions {
  * Client connections are never closed, which is why HAProxy switches lose no request. The server
  * states are then saved to <runDir>/haproxy/server-state, which HAProxy loads when it starts.
  * Server addresses come from haproxy.cfg (app-blue:3000 / app-green:3000), not from proxy.upstream.
+ *
+ * Speed: a server in maintenance is not checked, so a freshly enabled one would have to wait for a
+ * new check (up to a check interval). The backend `colors` (no frontend routes to it) checks both
+ * colors all the time; when it reports the new color up, with a passing check, at the same address,
+ * the new server is enabled already up and the switch takes a few socket round trips. Otherwise
+ * (no `colors` backend, color down or just re-resolved) it is enabled down and must pass a fresh check.
  */
 export class HaproxyDriver implements ProxyDriver {
   readonly name = "haproxy" as const;
@@ -78,9 +84,14 @@ export class HaproxyDriver implements ProxyDriver {
 
   /** Server rows of one backend (or all), as the running HAProxy reports them. */
   async states(backend?: HaproxyRoute): Promise<HaproxyServerState[]> {
+    return (await this.readStates(backend)).rows;
+  }
+
+  /** The rows and the raw answer (the raw answer of all backends is what the state file holds). */
+  private async readStates(backend?: HaproxyRoute): Promise<{ rows: HaproxyServerState[]; text: string }> {
     const text = await this.command(backend ? `show servers state ${backend}` : "show servers state", "The routing in force is unknown from here.");
     try {
-      return parseServersState(text);
+      return { rows: parseServersState(text), text };
     } catch (error) {
       throw new ProxyControlError(
         `${describeError(error)}. The routing in force is unknown. Check that the proxy runs bluegreen's haproxy.cfg.`,
@@ -91,7 +102,8 @@ export class HaproxyDriver implements ProxyDriver {
 
   private async route(route: HaproxyRoute, color: Color): Promise<void> {
     const old = otherColor(color);
-    const before = await this.states(route);
+    const all = await this.states();
+    const before = all.filter((s) => s.backend === route);
     const server = (name: Color, rows: HaproxyServerState[]) => rows.find((s) => s.backend === route && s.server === name);
     if (!server(color, before) || !server(old, before)) {
       throw new ProxyControlError(
@@ -105,11 +117,13 @@ export class HaproxyDriver implements ProxyDriver {
     const newWasEnabled = isEnabled(server(color, before) as HaproxyServerState);
 
     if (!(wasTarget === color && isServing(server(color, before) as HaproxyServerState))) {
-      // 1. Enable the new color next to the old one, marked down: HAProxy does not check servers
-      //    in maintenance, so its last check result may be stale (the container may be gone).
-      //    It takes requests once a fresh check passes; then, for a moment, both colors do.
+      // 1. Enable the new color next to the old one. HAProxy does not check servers in maintenance,
+      //    so the server's own last check result may be stale (the container may be gone): unless
+      //    the always-checked `colors` backend vouches for the color right now, it is marked down
+      //    and takes requests only once a fresh check passes. Then, for a moment, both colors do.
+      const vouched = checkedUp(all, color, server(color, before) as HaproxyServerState);
       try {
-        await this.set(route, color, ["state ready", "health down"], now);
+        await this.set(route, color, ["state ready", vouched ? "health up" : "health down"], now);
       } catch (error) {
         // The first half may have been applied: put the server back as it was.
         if (!newWasEnabled) await this.set(route, color, ["state maint"], now).catch(() => undefined);
@@ -139,8 +153,8 @@ export class HaproxyDriver implements ProxyDriver {
       await this.set(route, old, ["state maint"], `${route} goes to both ${color} and ${old}`);
     }
 
-    const after = await this.states();
-    await this.saveState(after, route, color);
+    const { rows: after, text } = await this.readStates();
+    await this.saveState(text, after, route, color);
     const target = backendTarget(after, route);
     if (target !== color) {
       throw new ProxyControlError(
@@ -153,9 +167,8 @@ export class HaproxyDriver implements ProxyDriver {
   }
 
   /** Saved after every change so that a restarted HAProxy loads the same routing. */
-  private async saveState(states: HaproxyServerState[], route: HaproxyRoute, color: Color): Promise<void> {
+  private async saveState(text: string, states: HaproxyServerState[], route: HaproxyRoute, color: Color): Promise<void> {
     try {
-      const text = await this.command("show servers state", "");
       await writeFileAtomic(this.stateFile, text.endsWith("\n") ? text : `${text}\n`);
     } catch (error) {
       throw new ProxyControlError(
@@ -190,4 +203,25 @@ export class HaproxyDriver implements ProxyDriver {
       );
     }
   }
+}
+
+/** srv_check_result of a passed check (HAProxy's CHK_RES_PASSED). */
+const CHECK_PASSED = 3;
+
+/** Backend of haproxy.cfg whose servers check both colors all the time; no frontend routes to it. */
+export const CHECKED_COLORS_BACKEND = "colors";
+
+/**
+ * Pure: does the `colors` backend vouch that `color` accepts connections right now: its copy is
+ * enabled, resolved, up, its last check passed, and it has the address the route's server has?
+ */
+export function checkedUp(all: HaproxyServerState[], color: Color, routeServer: HaproxyServerState): boolean {
+  const checked = all.find((s) => s.backend === CHECKED_COLORS_BACKEND && s.server === color);
+  return (
+    checked !== undefined &&
+    isServing(checked) &&
+    checked.checkResult === CHECK_PASSED &&
+    routeServer.address !== null &&
+    checked.address === routeServer.address
+  );
 }

@@ -104,3 +104,12 @@ describe("parseConfig builds a resolved Config", () => {
     expect(config.env.PROXY_PORT).toBe("18080");
   });
 });
+
+describe("verify.duration 0", () => {
+  it("is accepted and turns the post-switch verification off", () => {
+    const file = join(REPO, "bluegreen.yml");
+    const text = readFileSync(file, "utf8").replace(/verify:\n  duration: 5s/, "verify:\n  duration: 0s");
+    expect(text).toContain("duration: 0s");
+    expect(parseConfig(text, file, {}).verify.durationMs).toBe(0);
+  });
+});

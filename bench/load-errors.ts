@@ -1,0 +1,72 @@
+/**
+ * Socket errors per switch under keep-alive load: autocannon (the harness's load generator, with its
+ * per-connection reuse tracking) keeps N connections busy through the live route while the driver
+ * switches back and forth; every failed request is classed as hard or keep-alive close.
+ */
+import { startClock } from "../load/clock.js";
+import { startLoad } from "../load/autocannon.js";
+import { otherColor, type Color } from "../src/domain/color.js";
+
+export interface LoadErrorsResult {
+  connections: number;
+  switches: number;
+  requests: number;
+  hard: number;
+  keepAliveCloses: number;
+  hardPerSwitch: number;
+  keepAliveClosesPerSwitch: number;
+  hardByCode: Record<string, number>;
+  keepAliveByCode: Record<string, number>;
+  reqPerSec: number;
+  error: string | null;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function errorsUnderLoad(o: {
+  liveUrl: string;
+  connections: number;
+  switches: number;
+  spacingMs: number;
+  from: Color;
+  act: (to: Color) => Promise<void>;
+}): Promise<LoadErrorsResult> {
+  const clock = startClock();
+  const boundMs = o.switches * (o.spacingMs + 3000) + 3000;
+  const load = startLoad({ url: o.liveUrl, connections: o.connections, maxDurationMs: boundMs, clock });
+  let color = o.from;
+  let done = 0;
+  let error: string | null = null;
+  try {
+    await sleep(500);
+    for (let i = 0; i < o.switches && clock() < boundMs - 1000; i++) {
+      color = otherColor(color);
+      try {
+        await o.act(color);
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+        break;
+      }
+      done++;
+      await sleep(o.spacingMs);
+    }
+  } finally {
+    await load.stop();
+  }
+  const elapsed = clock();
+  const c = load.counts();
+  const per = (n: number) => (done > 0 ? Math.round((n / done) * 10) / 10 : 0);
+  return {
+    connections: o.connections,
+    switches: done,
+    requests: c.requests,
+    hard: c.hard,
+    keepAliveCloses: c.keepAliveCloses,
+    hardPerSwitch: per(c.hard),
+    keepAliveClosesPerSwitch: per(c.keepAliveCloses),
+    hardByCode: c.hardByCode,
+    keepAliveByCode: c.keepAliveByCode,
+    reqPerSec: Math.round(c.requests / (elapsed / 1000)),
+    error,
+  };
+}
