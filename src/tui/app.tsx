@@ -1,4 +1,7 @@
+// First: it must run before React and Ink are loaded (ES modules evaluate in import order).
+import "./production-react.js";
 import { render } from "ink";
+import { createElement } from "react";
 import { App } from "./components/App.js";
 import { noColorFromEnv } from "./contexts/theme-context.js";
 import type { TuiDeps } from "./types.js";
@@ -20,14 +23,16 @@ export interface TuiIo {
 export async function runTui(deps: TuiDeps, io: TuiIo = {}): Promise<number> {
   let code = 0;
   const instance = render(
-    <App
-      {...deps}
-      noColor={noColorFromEnv()}
-      onExit={(c) => {
+    // createElement, not JSX: JSX would make TypeScript import react/jsx-runtime above everything,
+    // loading React before production-react.js could choose its build.
+    createElement(App, {
+      ...deps,
+      noColor: noColorFromEnv(),
+      onExit: (c: number) => {
         code = c;
         instance.unmount();
-      }}
-    />,
+      },
+    }),
     {
       exitOnCtrlC: false,
       patchConsole: true,

@@ -5,7 +5,8 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
 import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
@@ -39,7 +40,7 @@ export interface TmuxSession {
   waitFor(pattern: RegExp, timeoutMs: number, opts?: CaptureOptions): Promise<string>;
   /** The program's pid (the pane's process: the command runs without a shell). */
   pid(): Promise<number>;
-  /** The program has exited; its exit status (tmux remain-on-exit keeps the pane to read it). */
+  /** The program's exit status once it has exited, else null (remain-on-exit keeps the pane to read it). */
   exitStatus(): Promise<number | null>;
   /** Waits for the program to exit; throws on timeout. */
   waitForExit(timeoutMs: number): Promise<number>;
@@ -95,9 +96,10 @@ export async function startTmux(o: TmuxOptions): Promise<TmuxSession> {
       return Number(out.trim());
     },
     async exitStatus() {
-      const out = await tmux(socket, ["display-message", "-p", "-t", "tui", "#{pane_dead} #{pane_dead_status}"]);
-      const [dead, status] = out.trim().split(" ");
-      return dead === "1" ? Number(status) : null;
+      const out = await tmux(socket, ["display-message", "-p", "-t", "tui", "#{pane_dead}:#{pane_dead_status}"]);
+      const [dead, status] = out.trim().split(":");
+      // tmux may see the pane's end (pty closed) before it has reaped the process: no status yet.
+      return dead === "1" && status !== undefined && /^\d+$/.test(status) ? Number(status) : null;
     },
     async waitForExit(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -112,6 +114,8 @@ export async function startTmux(o: TmuxOptions): Promise<TmuxSession> {
       if (killed) return;
       killed = true;
       await tmux(socket, ["kill-server"]).catch(() => undefined);
+      // tmux leaves the socket file of a killed server behind.
+      await rm(path.join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket), { force: true }).catch(() => undefined);
     },
   };
   return session;

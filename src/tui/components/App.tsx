@@ -28,6 +28,9 @@ import { useKeys } from "../hooks/use-keys.js";
 /** Exit codes runTui resolves with (the CLI's own: 0 success, 130 interrupted). */
 export const TUI_EXIT = { quit: 0, interrupted: 130 } as const;
 
+/** How long an unhealthy live color must last before the resolver opens by itself. */
+export const TRANSIENT_CONFLICT_HOLD_MS = 10_000;
+
 type Screen =
   | { kind: "dashboard" }
   | { kind: "deploy"; underLoad: boolean }
@@ -65,9 +68,10 @@ function Screens(props: AppProps) {
   const { columns, rows } = useTerminalSize();
   const log = useEventLog();
   const stack = useStackStatus(engine, docker, projects, log, props.statusOptions);
-  // Uptimes show seconds only in their first minute: tick every second only while one does.
+  // Uptimes show seconds only in their first minute: tick faster only while one does. Every 5 s,
+  // not every second: each tick redraws the whole screen, and idle CPU must stay near zero.
   const [fastClock, setFastClock] = useState(false);
-  const now = useNow(fastClock ? 1000 : 15_000);
+  const now = useNow(fastClock ? 5000 : 30_000);
   const youngest = Math.max(0, ...selectableContainers(stack.status).map((c) => (c.state === "running" && c.startedAt ? Date.parse(c.startedAt) || 0 : 0)));
   const wantFast = Date.now() - youngest < 61_000;
   if (wantFast !== fastClock) setFastClock(wantFast);
@@ -105,10 +109,23 @@ function Screens(props: AppProps) {
 
   // Open the resolver by itself once for each new set of conflicts; Esc dismisses that set.
   const conflictKey = status && status.conflicts.length > 0 ? status.conflicts.map((c) => `${c.kind}:${c.recommend ?? "-"}`).join(",") : null;
+  // A live color that is unhealthy for a moment (a slow health check on a busy host) is shown by the
+  // banner at once, but only takes over the screen when it lasts: a flapping check must not keep
+  // popping a dialog over the dashboard and swallowing the operator's keys.
+  const healthOnly = status !== null && status.conflicts.length > 0 && status.conflicts.every((c) => c.kind === "proxy-target-unhealthy");
   useEffect(() => {
-    if (conflictKey && screen.kind === "dashboard" && !op.state && dismissedConflicts.current !== conflictKey) setScreen({ kind: "resolver" });
-    if (!conflictKey && screen.kind === "resolver") setScreen({ kind: "dashboard" });
-  }, [conflictKey, screen.kind, op.state]);
+    if (!conflictKey) {
+      if (screen.kind === "resolver") setScreen({ kind: "dashboard" });
+      return;
+    }
+    if (screen.kind !== "dashboard" || op.state || dismissedConflicts.current === conflictKey) return;
+    if (!healthOnly) {
+      setScreen({ kind: "resolver" });
+      return;
+    }
+    const timer = setTimeout(() => setScreen((s) => (s.kind === "dashboard" ? { kind: "resolver" } : s)), TRANSIENT_CONFLICT_HOLD_MS);
+    return () => clearTimeout(timer);
+  }, [conflictKey, healthOnly, screen.kind, op.state]);
 
   const startOperation = useCallback(
     (operation: OperationName, title: string, run: (h: OperationHandlers) => Promise<OperationResult>, opts: { autoConfirm?: boolean; underLoad?: boolean } = {}) => {

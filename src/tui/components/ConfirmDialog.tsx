@@ -14,7 +14,8 @@ export function ConfirmDialog({ request, width, onAnswer }: { request: ConfirmRe
     else if (input === "n" || input === "N" || key.escape) onAnswer(false);
   });
   const inner = width - 4;
-  const labelWidth = Math.min(18, Math.max(...request.facts.map(([label]) => label.length), 4) + 1);
+  // Two columns of gap after the longest label: "now live  blue (v1)", not "now live blue (v1)".
+  const labelWidth = Math.min(18, Math.max(...request.facts.map(([label]) => label.length), 4) + 2);
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={theme.color("warn")} paddingX={1} width={width}>
       <Txt bold tone="warn" wrap="wrap">

@@ -20,7 +20,8 @@ export function Header({ stackName, status, stream, width }: { stackName: string
         {version ? ` ${version}` : ""}
         {" · docker "}
         {stream?.state === "reconnecting" ? <Txt tone="warn">reconnecting</Txt> : stream ? <Txt tone="ok">connected</Txt> : <Txt tone="muted">connecting</Txt>}
-        {Number.isNaN(checked) ? "" : <Txt tone="muted">{` · read ${clockTime(checked)}`}</Txt>}
+        {/* To the minute: re-reads that find nothing new do not redraw the screen (see sameStatus). */}
+        {Number.isNaN(checked) ? "" : <Txt tone="muted">{` · read ${clockTime(checked).slice(0, 5)}`}</Txt>}
       </Txt>
     </Box>
   );

@@ -48,7 +48,11 @@ export function OperationView({ op, columns, rows, onAnswer }: OperationViewProp
         </Box>
         <Box flexDirection="column" width={detailWidth} marginLeft={1} overflow="hidden">
           {op.confirm ? (
-            <ConfirmDialog request={op.confirm} width={detailWidth} onAnswer={onAnswer} />
+            <>
+              <ConfirmDialog request={op.confirm} width={detailWidth} onAnswer={onAnswer} />
+              {/* What the standby answered, check by check, next to the question it informs. */}
+              {op.smoke.length > 0 ? <SmokeAnswers smoke={op.smoke} inner={inner} /> : null}
+            </>
           ) : op.result ? (
             <>
               <ResultSummary result={op.result} width={detailWidth} />
@@ -71,6 +75,19 @@ export function OperationView({ op, columns, rows, onAnswer }: OperationViewProp
         </Box>
       </Box>
       <KeyBar keys={keys} width={columns} />
+    </Box>
+  );
+}
+
+function SmokeAnswers({ smoke, inner }: { smoke: OperationState["smoke"]; inner: number }) {
+  return (
+    <Box flexDirection="column" paddingX={1}>
+      <Txt tone="muted">{truncate(`smoke checks (${smoke.filter((c) => c.ok).length}/${smoke.length} passed):`, inner)}</Txt>
+      {smoke.map((c, i) => (
+        <Txt key={`${c.name}-${i}`} tone={c.ok ? "ok" : "error"}>
+          {truncate(`${c.ok ? "✔" : "✖"} ${c.name} ${c.durationMs}ms${c.ok ? "" : `: ${c.detail}`}`, inner)}
+        </Txt>
+      ))}
     </Box>
   );
 }

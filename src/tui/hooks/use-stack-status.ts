@@ -24,6 +24,16 @@ export interface StackStatusView {
 }
 
 /**
+ * A re-read that found nothing new keeps the previous object, so the screen is not redrawn: the
+ * periodic safety read then costs no render. The header shows the read time to the minute, so a
+ * new minute still counts as a change.
+ */
+export function sameStatus(prev: StackStatus | null, next: StackStatus): boolean {
+  if (!prev || prev.checkedAt.slice(0, 16) !== next.checkedAt.slice(0, 16)) return false;
+  return JSON.stringify({ ...prev, checkedAt: "" }) === JSON.stringify({ ...next, checkedAt: "" });
+}
+
+/**
  * The stack's status, re-read after Docker events (debounced) instead of polling: one read in
  * flight at a time, and a read requested meanwhile runs once when it finishes.
  */
@@ -37,6 +47,8 @@ export function useStackStatus(engine: EngineLike, docker: DockerLike, projects:
   const inFlight = useRef(false);
   const again = useRef(false);
   const alive = useRef(true);
+  // The status on screen, to compare a re-read with without scheduling a render.
+  const latest = useRef<StackStatus | null>(null);
 
   const read = useCallback(async () => {
     if (inFlight.current) {
@@ -50,8 +62,10 @@ export function useStackStatus(engine: EngineLike, docker: DockerLike, projects:
         try {
           const next = await engine.status();
           if (!alive.current) return;
-          setStatus(next);
           setError(null);
+          if (sameStatus(latest.current, next)) continue;
+          latest.current = next;
+          setStatus(next);
         } catch (err) {
           if (!alive.current) return;
           setError(err instanceof Error ? err.message : String(err));
@@ -103,6 +117,7 @@ export function useStackStatus(engine: EngineLike, docker: DockerLike, projects:
   }, [docker, projectsKey, read, requestRefresh, push, safetyRefreshMs]);
 
   const accept = useCallback((next: StackStatus) => {
+    latest.current = next;
     setStatus(next);
     setError(null);
   }, []);
