@@ -6,7 +6,8 @@
  * exports `export const group: ScenarioGroup = {...}`. faults/registry.ts discovers those folders
  * (no static import, so a folder can be added without touching the runner) and the runner runs the
  * groups sequentially in the order bad-input, security, runtime, then any other folder by name.
- * Run: `npm run faults` (all), `npm run faults -- kill nginx` (scenarios whose name contains any word).
+ * Run: `npm run faults` (all), `npm run faults -- kill nginx` (scenarios whose name contains every
+ * word, case-insensitive; use `matchesFilter`).
  * The files under faults/ are compiled by faults/tsconfig.json (the root tsconfig does not include
  * faults/); import project code with relative ".js" paths as elsewhere.
  */
@@ -37,7 +38,7 @@ export interface ScenarioResult {
 export interface ScenarioContext {
   /** Print a progress line (goes to stderr so stdout stays one line per scenario). */
   log(message: string): void;
-  /** Only run scenarios whose name contains one of these substrings (empty: all). */
+  /** Only run scenarios whose name contains every one of these words (empty: all); see matchesFilter. */
   filter: string[];
 }
 
@@ -54,4 +55,10 @@ export interface ScenarioGroup {
 /** True when the scenario passes the suite's bar. */
 export function scenarioPassed(r: ScenarioResult): boolean {
   return r.endStateCorrect && r.hard <= (r.allowedHard ?? 0);
+}
+
+/** Should a scenario with this name run under the filter words (all must occur, case-insensitive)? */
+export function matchesFilter(name: string, filter: string[]): boolean {
+  const n = name.toLowerCase();
+  return filter.every((w) => n.includes(w.toLowerCase()));
 }

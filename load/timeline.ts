@@ -114,7 +114,8 @@ function mostCommonColor(samples: readonly ProbeSample[]): Color | null {
 }
 
 /**
- * Which color served before and after, and when the change happened.
+ * Which color served before and after, and when the change happened, by the time responses arrived
+ * (a request sent just before a switch may well be answered by the new color).
  * old = the color that answered most baseline probes (before the operation started);
  * new = the color that answered most probes after the "during" window.
  */
@@ -125,13 +126,14 @@ export function computeColorTimeline(samples: readonly ProbeSample[], during: Op
   const after = colored.filter((s) => s.t >= during.endMs);
   const oldColor = mostCommonColor(before) ?? colored[0]?.color ?? null;
   const newColor = mostCommonColor(after) ?? colored[colored.length - 1]?.color ?? null;
-  const lastOld = [...colored].reverse().find((s) => s.color === oldColor);
-  const lastOldMs = lastOld ? round(lastOld.t) : null;
+  const arrival = (s: ProbeSample): number => round(s.t + s.latencyMs);
+  const lastOld = colored.filter((s) => s.color === oldColor).reduce<ProbeSample | null>((m, s) => (m && arrival(m) >= arrival(s) ? m : s), null);
+  const lastOldMs = lastOld ? arrival(lastOld) : null;
   if (oldColor === null || newColor === null || oldColor === newColor) {
     return { oldColor, newColor, lastOldMs, firstNewMs: null, overlapMs: 0 };
   }
-  const firstNew = colored.find((s) => s.color === newColor);
-  const firstNewMs = firstNew ? round(firstNew.t) : null;
+  const firstNew = colored.filter((s) => s.color === newColor).reduce<ProbeSample | null>((m, s) => (m && arrival(m) <= arrival(s) ? m : s), null);
+  const firstNewMs = firstNew ? arrival(firstNew) : null;
   const overlapMs = lastOldMs !== null && firstNewMs !== null ? Math.max(0, round(lastOldMs - firstNewMs)) : 0;
   return { oldColor, newColor, lastOldMs, firstNewMs, overlapMs };
 }

@@ -49,9 +49,9 @@ export interface Outage {
 export interface ColorTimeline {
   oldColor: Color | null;
   newColor: Color | null;
-  /** Send time of the last probe answered by the old color (null if none after the baseline). */
+  /** Arrival time of the last probe response from the old color. */
   lastOldMs: number | null;
-  /** Send time of the first probe answered by the new color (null if the color never changed). */
+  /** Arrival time of the first probe response from the new color (null if the color never changed). */
   firstNewMs: number | null;
   /** How long both colors answered (lastOld − firstNew when positive, else 0). */
   overlapMs: number;
@@ -136,6 +136,8 @@ export interface VerifyResult {
   clientStalls: { startMs: number; durationMs: number }[];
   ws: WsSummary;
   latency: { before: LatencySummary; during: LatencySummary; after: LatencySummary };
+  /** Probe errors by phase (send time): errors before the operation mean the target was already unwell. */
+  probeErrorsByPhase: Record<"before" | "during" | "after", { hard: number; keepAliveCloses: number }>;
   timeline: ColorTimeline;
   criteria: Criterion[];
   throughput: ThroughputPoint[];

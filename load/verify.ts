@@ -192,12 +192,16 @@ export async function verifyAround<T>(
     const stopNewSessions = ws?.startNewSessions(200) ?? (async () => {});
     const controller = new AbortController();
     const forwardAbort = (): void => controller.abort(opts.signal?.reason ?? new Error("verify aborted by the caller"));
-    opts.signal?.addEventListener("abort", forwardAbort, { once: true });
+    if (opts.signal?.aborted) forwardAbort();
+    else opts.signal?.addEventListener("abort", forwardAbort, { once: true });
     const budget = Math.max(0, maxDurationMs - clock() - settleMs);
     const overrun = setTimeout(
       () =>
         controller.abort(
-          new Error(`the operation did not finish within the verify budget of ${Math.round(budget)} ms (--duration); it was aborted`),
+          new Error(
+            `the operation did not finish within the verify budget of ${Math.round(budget)} ms (--duration) and was aborted; ` +
+              "what it changed may be partial: check `bluegreen status`, and give it more time with a larger --duration",
+          ),
         ),
       budget,
     );
@@ -240,6 +244,18 @@ export async function verifyAround<T>(
     during: summarizeLatency(okLatencies(during.startMs, during.endMs)),
     after: summarizeLatency(okLatencies(during.endMs, Number.POSITIVE_INFINITY)),
   };
+  const errorsIn = (from: number, to: number) => {
+    const inPhase = samples.filter((s) => s.t >= from && s.t < to);
+    return {
+      hard: inPhase.filter((s) => s.error === "hard").length,
+      keepAliveCloses: inPhase.filter((s) => s.error === "keepalive-close").length,
+    };
+  };
+  const probeErrorsByPhase = {
+    before: errorsIn(0, during.startMs),
+    during: errorsIn(during.startMs, during.endMs),
+    after: errorsIn(during.endMs, Number.POSITIVE_INFINITY),
+  };
   const probeHard = samples.filter((s) => s.error === "hard");
   const probeKa = samples.filter((s) => s.error === "keepalive-close");
   const loadCounts = load?.counts() ?? null;
@@ -279,6 +295,7 @@ export async function verifyAround<T>(
     clientStalls,
     ws: wsSummary,
     latency,
+    probeErrorsByPhase,
     timeline,
     criteria,
     throughput: throughputSeries(samples, load, durationMs),

@@ -11,6 +11,7 @@ import { formatJsonEvent, formatJsonResult } from "./report/json.js";
 import { formatJUnit } from "./report/junit.js";
 import { formatCheckResult, formatSummary, shouldUseColor, type TextStyle } from "./report/text.js";
 import { writeFileAtomic } from "./report/write-file-atomic.js";
+import { createMasker } from "../src/security/index.js";
 import { runSmoke, SmokeUsageError } from "./runner.js";
 import { loadSmokeSpec, SmokeSpecError } from "./spec.js";
 import type { SmokeEvent, SmokeResult, SmokeSpec } from "./types.js";
@@ -74,7 +75,8 @@ export async function runSmokeCommand(options: SmokeCommandOptions): Promise<num
   let exit: number = result.aborted ? ExitCode.Interrupted : result.ok ? ExitCode.Success : ExitCode.Failed;
   if (options.junitFile !== undefined) {
     try {
-      await writeFileAtomic(options.junitFile, formatJUnit(result));
+      // Reports get archived by CI: secret values of the environment never go into them.
+      await writeFileAtomic(options.junitFile, createMasker(options.env ?? process.env).text(formatJUnit(result)));
     } catch (err) {
       const message = `could not write the JUnit report to ${options.junitFile}: ${(err as Error).message}. The smoke result is printed here; give a writable path for the report.`;
       if (json) out.write(`${JSON.stringify({ type: "error", kind: "report", message })}\n`);

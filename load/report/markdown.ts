@@ -25,6 +25,7 @@ export function toMarkdown(result: VerifyResult): string {
     `| verdict | **${result.verdict}** |`,
     `| hard failures | ${result.hard} (probes ${result.probes.hard}, load ${load?.hard ?? 0}) |`,
     `| keep-alive closes | ${result.keepAliveCloses} (probes ${result.probes.keepAliveCloses}, load ${load?.keepAliveCloses ?? 0}) |`,
+    `| probe errors before / during / after | ${(["before", "during", "after"] as const).map((k) => `${result.probeErrorsByPhase[k].hard} hard, ${result.probeErrorsByPhase[k].keepAliveCloses} keep-alive`).join(" / ")} |`,
     `| outages | ${result.outages.length === 0 ? "none" : result.outages.map((o) => `${o.durationMs} ms at ${o.startMs} ms (${o.kind})`).join(", ")} |`,
     `| colors | ${t.oldColor ?? "–"} → ${t.newColor ?? "–"} |`,
     `| last old / first new response | ${ms(t.lastOldMs)} / ${ms(t.firstNewMs)} (both served ${t.overlapMs} ms) |`,

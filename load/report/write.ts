@@ -4,6 +4,7 @@ import type { VerifyResult } from "../types.js";
 import { toJson } from "./json.js";
 import { toJunit } from "./junit.js";
 import { toMarkdown } from "./markdown.js";
+import { createMasker } from "../../src/security/index.js";
 
 export interface ReportPaths {
   json: string;
@@ -48,9 +49,11 @@ export async function writeReports(result: VerifyResult, dir: string, basename: 
     junit: join(dir, `${basename}.junit.xml`),
     markdown: join(dir, `${basename}.md`),
   };
-  await writeFileAtomic(paths.json, toJson(result));
-  await writeFileAtomic(paths.junit, toJunit(result));
-  await writeFileAtomic(paths.markdown, toMarkdown(result));
+  // Reports get archived by CI: secret values of the environment never go into them.
+  const mask = createMasker(process.env).text;
+  await writeFileAtomic(paths.json, mask(toJson(result)));
+  await writeFileAtomic(paths.junit, mask(toJunit(result)));
+  await writeFileAtomic(paths.markdown, mask(toMarkdown(result)));
   await syncDir(dir);
   return paths;
 }

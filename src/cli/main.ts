@@ -7,6 +7,7 @@ import { UsageError } from "./usage.js";
 import { ExitCode } from "./exit-codes.js";
 import type { Io } from "./run-operation.js";
 import { commands } from "./commands/index.js";
+import { createMasker, maskStreamWrites } from "../security/index.js";
 
 function packageVersion(): string {
   // dist/src/cli/main.js and src/cli/main.ts sit two or three levels below the package root.
@@ -55,16 +56,23 @@ export async function main(argv: string[], io: Io = { stdin: process.stdin, stdo
   const program = buildProgram(io, (c) => {
     code = c;
   });
+  // Whatever reaches the terminal (compose output, log tails, smoke and verify details, errors) is
+  // masked: values of secret-looking environment variables and URL passwords become ***.
+  const masker = createMasker(process.env);
+  const restore = [maskStreamWrites(io.stdout, masker), maskStreamWrites(io.stderr, masker)];
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return ExitCode.Success;
+      io.stderr.write("bluegreen: nothing was changed. See `bluegreen --help` (or `bluegreen <command> --help`) and run again.\n");
       return ExitCode.Usage;
     }
     io.stderr.write(`bluegreen: ${describeFailure(err)}\n`);
     if (err instanceof ConfigError || err instanceof UsageError) return ExitCode.Usage;
     return ExitCode.Failed;
+  } finally {
+    for (const undo of restore) undo();
   }
 }

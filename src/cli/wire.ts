@@ -1,6 +1,6 @@
 import { hostname, userInfo } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { loadConfig } from "../config/index.js";
+import { ConfigError, loadConfig } from "../config/index.js";
 import type { Config } from "../config/types.js";
 import { createComposeRunner } from "../docker/compose-runner.js";
 import { createDockerPort } from "../docker/dockerode-port.js";
@@ -15,6 +15,7 @@ import { runSmoke } from "../../smoke/runner.js";
 import { loadSmokeSpec, SmokeSpecError } from "../../smoke/spec.js";
 import { EngineError } from "../engine/errors.js";
 import { createStatePorts } from "../state/engine-ports.js";
+import { refuseSymlinkedStatePaths, SymlinkRefusedError } from "../state/files.js";
 import { projectName } from "../engine/status.js";
 
 export const systemClock: Clock = {
@@ -121,8 +122,23 @@ export function createPorts(config: Config, opts: { onWarn?: (msg: string) => vo
   };
 }
 
-export async function openStack(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
+/**
+ * Loads the config and refuses a symlinked state path before any command reads or writes state:
+ * a configuration problem (exit 2, nothing changed), not a conflict `resolve` could settle.
+ */
+export async function loadStackConfig(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const config = await loadConfig(configFile, env);
+  try {
+    await refuseSymlinkedStatePaths(config.stateDir);
+  } catch (err) {
+    if (!(err instanceof SymlinkRefusedError)) throw err;
+    throw new ConfigError([{ file: configFile, line: null, col: null, path: "stateDir", message: `${err.message} Or set stateDir to the real directory.` }]);
+  }
+  return config;
+}
+
+export async function openStack(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
+  const config = await loadStackConfig(configFile, env);
   const ports = createPorts(config);
   return { config, ports, engine: new Engine(ports) };
 }

@@ -11,6 +11,7 @@ import { switchColors } from "./operations/switch.js";
 import type { Ports } from "./ports.js";
 import type { StackStatus } from "./status-model.js";
 import { readStatus } from "./status.js";
+import { createMasker } from "../security/index.js";
 
 /**
  * The deployment engine: every operation an operator runs, with no UI. Adapters come in as `ports`;
@@ -50,10 +51,14 @@ export class Engine {
   private async run(
     operation: OperationName,
     args: Record<string, string | boolean | null>,
-    handlers: OperationHandlers,
+    rawHandlers: OperationHandlers,
     body: (ctx: OperationContext) => Promise<OperationOutcome>,
   ): Promise<OperationResult> {
     const { ports } = this;
+    // Compose output, container log tails and health output are external text: secret values of the
+    // environment (and of the config's env) never leave the engine unmasked, in events or history.
+    const masker = createMasker(process.env, ports.config.env);
+    const handlers: OperationHandlers = { ...rawHandlers, emit: (event) => rawHandlers.emit(masker.deep(event)) };
     const ctx = new OperationContext(ports, handlers);
     const command = [operation, ...Object.entries(args).filter(([, v]) => v !== null && v !== false).map(([k, v]) => (v === true ? `--${k}` : `--${k} ${String(v)}`))].join(" ");
     handlers.emit({ type: "operation", operation, status: "start", args });
@@ -85,7 +90,7 @@ export class Engine {
     }
 
     const active = await ports.proxy.liveTarget().catch(() => null);
-    const result: OperationResult = {
+    const result: OperationResult = masker.deep({
       operation,
       outcome: outcome.outcome,
       message: outcome.message,
@@ -97,7 +102,7 @@ export class Engine {
       ...(outcome.stateNow ? { stateNow: outcome.stateNow } : {}),
       ...(outcome.nextStep ? { nextStep: outcome.nextStep } : {}),
       ...(error ? { error: { kind: error.kind, message: error.message } } : {}),
-    };
+    });
 
     // A refused lock or bad input changed nothing: it is not a deployment worth a history line.
     if (!error || (error.kind !== "locked" && error.kind !== "usage")) {
@@ -114,7 +119,7 @@ export class Engine {
           smoke: outcome.smoke ? { ok: outcome.smoke.ok, checks: outcome.smoke.checks.length, failed: outcome.smoke.checks.filter((c) => !c.ok).length } : null,
           verify: outcome.verify ? { ok: outcome.verify.ok, requests: outcome.verify.requests, failures: outcome.verify.failures } : null,
           outcome: result.outcome,
-          error: error?.message ?? null,
+          error: error ? masker.text(error.message) : null,
         })
         .catch((err: unknown) => handlers.emit({ type: "log", level: "warn", message: `could not append to the history: ${errorMessage(err)}` }));
     }

@@ -138,7 +138,14 @@ export async function drainColor(ctx: OperationContext, color: Color, port: numb
 /** Switches the proxy and records the new state; the proxy's read-back is the truth. */
 export async function switchLive(ctx: OperationContext, to: Color, previous: Color | null, versions: RecordedState["versions"], warm: boolean): Promise<void> {
   await ctx.ports.proxy.switchLive(to);
-  const now = await ctx.ports.proxy.liveTarget();
+  // nginx can still answer from an old worker for a moment after its reload (seen under load, after
+  // the driver's own confirmations): read back until the proxy agrees, bounded in time and count.
+  const deadline = ctx.ports.clock.now() + 3000;
+  let now = await ctx.ports.proxy.liveTarget();
+  for (let i = 0; now !== to && i < 60 && ctx.ports.clock.now() < deadline; i++) {
+    await ctx.ports.clock.sleep(50);
+    now = await ctx.ports.proxy.liveTarget();
+  }
   if (now !== to) throw new Error(`the proxy reports it routes to ${now ?? "nothing"} after being told to switch to ${to}`);
   await ctx.ports.state.write({ active: to, previous, versions, warm });
 }

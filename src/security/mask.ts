@@ -25,6 +25,28 @@ const SECRET_NAME_PARTS = [
   "CONNECTION_STRING",
 ];
 
+/**
+ * Names that look secret but hold working directories, desktop session names and socket paths. The
+ * CLI masks its whole output with the process environment: masking XDG_SESSION_CLASS=user would
+ * turn every "user" in a message into ***.
+ */
+const NOT_SECRET = new Set([
+  "PWD",
+  "OLDPWD",
+  "SSH_AUTH_SOCK",
+  "XAUTHORITY",
+  "SESSION_MANAGER",
+  "DESKTOP_SESSION",
+  "DBUS_SESSION_BUS_ADDRESS",
+  "GPG_AGENT_INFO",
+  "GNOME_KEYRING_CONTROL",
+  "XDG_SESSION_ID",
+  "XDG_SESSION_TYPE",
+  "XDG_SESSION_CLASS",
+  "XDG_SESSION_DESKTOP",
+  "XDG_SESSION_PATH",
+]);
+
 /** Secret values shorter than this are not searched for in free text (masking every "1" would ruin logs). */
 const MIN_TEXT_SECRET_LENGTH = 4;
 
@@ -33,7 +55,7 @@ const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)(@)/gi;
 
 export function isSecretName(name: string): boolean {
   const upper = name.toUpperCase();
-  if (upper === "PWD" || upper === "OLDPWD") return false; // working directories, not passwords
+  if (NOT_SECRET.has(upper)) return false;
   return SECRET_NAME_PARTS.some((part) => upper.includes(part)) || /(^|_)PASS($|_)/.test(upper);
 }
 

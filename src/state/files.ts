@@ -33,9 +33,20 @@ export async function refuseSymlink(path: string): Promise<void> {
   }
 }
 
-/** Creates the state directory when missing (a symlinked directory is allowed: the files in it are checked). */
+/**
+ * Creates the state directory when missing. A symlinked state directory is refused like a symlinked
+ * file: whoever controls the link target controls the state, lock and history (and could swap the
+ * files in it for links between our check and our write).
+ */
 export async function ensureStateDir(stateDir: string): Promise<void> {
+  await refuseSymlink(stateDir);
   await mkdir(stateDir, { recursive: true, mode: DIR_MODE });
+}
+
+/** Throws SymlinkRefusedError when the state directory or any file bluegreen keeps in it is a symlink. */
+export async function refuseSymlinkedStatePaths(stateDir: string): Promise<void> {
+  await refuseSymlink(stateDir);
+  for (const name of [STATE_FILE, LOCK_DIR, LOCK_DETAILS_FILE, HISTORY_FILE]) await refuseSymlink(join(stateDir, name));
 }
 
 /**

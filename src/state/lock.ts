@@ -6,6 +6,7 @@
  * whose refresh stopped; we disable that (a very long `stale`) and decide staleness ourselves from
  * the holder's pid, so an abandoned lock is *reported* and only `breakStaleLock` removes it.
  */
+import * as nodeFs from "node:fs";
 import { chmod, readFile, rmdir, stat, unlink } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
@@ -50,6 +51,12 @@ const REFRESH_MS = 5_000;
 export const STALE_AFTER_MS = 60_000;
 /** A lock without details younger than this is being taken right now. */
 const DETAILS_GRACE_MS = 10_000;
+/**
+ * proper-lockfile's mkdir uses the default mode (0777 & ~umask): under umask 000 the lock dir would
+ * be world-writable until our chmod. Create it owner-writable from the start.
+ */
+const lockFs = { ...nodeFs, mkdir: (path: string, callback: (err: NodeJS.ErrnoException | null) => void) => nodeFs.mkdir(path, DIR_MODE, callback) };
+
 /** Never let proper-lockfile take over a lock by itself. */
 const NEVER_TAKE_OVER_MS = 10 * 365 * 24 * 3_600_000;
 
@@ -100,6 +107,7 @@ async function takeLock(stateDir: string, details: Partial<LockDetails> & { comm
       lockfilePath: lockDir,
       realpath: false,
       stale: NEVER_TAKE_OVER_MS,
+      fs: lockFs,
       update: REFRESH_MS,
       retries: 0,
       // The default throws from a timer and kills the process; record it for the holder to check.

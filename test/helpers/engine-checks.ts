@@ -3,7 +3,7 @@
  * a container's Docker state, and a figures log the tests print so a run reports what it measured.
  */
 import { run, type StackColor } from "./demo-stack.js";
-import type { BluegreenStack, CliRun, TrafficSummary } from "./bluegreen-stack.js";
+import { startTraffic, type BluegreenStack, type CliRun, type TrafficSummary } from "./bluegreen-stack.js";
 
 export interface CliResult {
   type: "result";
@@ -84,10 +84,35 @@ export async function stateFileOf(stack: BluegreenStack): Promise<{ active: Stac
   return s ? { active: s.active, versions: s.versions } : null;
 }
 
+export interface MeasuredTraffic extends TrafficSummary {
+  /** Hard failures by error code ("timeout", "http-502", "ECONNRESET"…). */
+  hardByCode: Record<string, number>;
+  /** Date.now() when the loop started: sample times (ms since start) + this = wall clock. */
+  wallStart: number;
+}
+
+/**
+ * The request loop through the stack's live route (startTraffic), at 20 requests/s so the loop itself
+ * does not load the shared machine; stop() adds the hard failures by error code.
+ */
+export function measureTraffic(stack: BluegreenStack, intervalMs = 50): { stop(): Promise<MeasuredTraffic>; samples(): ReturnType<typeof startTraffic>["loop"]["samples"] } {
+  const wallStart = Date.now();
+  const traffic = startTraffic(stack.demo.liveUrl, { intervalMs, maxDurationMs: 240_000 });
+  return {
+    samples: () => traffic.loop.samples,
+    async stop() {
+      const summary = await traffic.stop();
+      const hardByCode: Record<string, number> = {};
+      for (const s of traffic.loop.samples) if (s.error === "hard") hardByCode[s.errorCode ?? "?"] = (hardByCode[s.errorCode ?? "?"] ?? 0) + 1;
+      return { ...summary, hardByCode, wallStart };
+    },
+  };
+}
+
 export interface Figure {
   scenario: string;
   ms?: number;
-  traffic?: Pick<TrafficSummary, "requests" | "hard" | "keepAliveCloses" | "colors">;
+  traffic?: Pick<MeasuredTraffic, "requests" | "hard" | "keepAliveCloses" | "colors" | "hardByCode">;
   extra?: Record<string, unknown>;
 }
 
@@ -96,6 +121,54 @@ export function recordFigure(f: Figure): void {
   console.log(`FIGURE ${JSON.stringify(f)}`);
 }
 
-export function trafficFigure(s: TrafficSummary): Figure["traffic"] {
-  return { requests: s.requests, hard: s.hard, keepAliveCloses: s.keepAliveCloses, colors: s.colors };
+export function trafficFigure(s: MeasuredTraffic): Figure["traffic"] {
+  return { requests: s.requests, hard: s.hard, keepAliveCloses: s.keepAliveCloses, colors: s.colors, hardByCode: s.hardByCode };
+}
+
+/**
+ * Waits until Docker reports every given color healthy (read through the real engine, bounded).
+ * On a loaded machine a health check can exceed its timeout and flip a color to unhealthy for a few
+ * seconds; a test whose premise is "this color is warm" establishes that premise first.
+ */
+export async function waitUntilHealthy(stack: BluegreenStack, colors: StackColor[], timeoutMs = 60_000): Promise<void> {
+  const { engine } = await stack.openEngine();
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  for (;;) {
+    const status = await engine.status();
+    const sick = colors.filter((c) => !status.slots[c].healthy);
+    if (sick.length === 0) return;
+    last = sick.map((c) => `${c}: ${status.slots[c].containers.map((k) => `${k.state}/${k.health} ${k.lastHealthOutput ?? ""}`).join(", ") || "no container"}`).join("; ");
+    if (Date.now() > deadline) throw new Error(`not healthy within ${timeoutMs} ms: ${last}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * Runs a CLI operation whose premise is "these colors are healthy". When Docker's health check flips
+ * a color to unhealthy between the premise and the engine's preflight (checks time out on a loaded
+ * machine) the engine rightly refuses and changes nothing; then it is run again, at most twice, and
+ * each retry is printed as a FIGURE line so the report shows how often it happened.
+ */
+export async function cliOnHealthy(
+  stack: BluegreenStack,
+  args: string[],
+  healthy: StackColor[],
+  opts: { env?: Record<string, string> } = {},
+): Promise<CliRun> {
+  for (let attempt = 1; ; attempt++) {
+    await waitUntilHealthy(stack, healthy);
+    const r = await stack.cli(args, opts);
+    if (r.code === 0 || attempt === 3) return r;
+    let result: CliResult;
+    try {
+      result = resultOf(r);
+    } catch {
+      return r;
+    }
+    const changedNothing = /nothing was changed/.test(result.stateNow ?? "");
+    const flapped = /NOT healthy|not healthy|no color is healthy|no healthy container/.test(result.message);
+    if (!changedNothing || !flapped) return r;
+    recordFigure({ scenario: `retried \`${args.join(" ")}\`: a color's Docker health flapped`, extra: { attempt, message: result.message.slice(0, 300) } });
+  }
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadConfig } from "../../config/index.js";
+import { loadStackConfig } from "../wire.js";
 import { readHistory } from "../../state/history.js";
 import type { Io } from "../run-operation.js";
 import { parsePositiveInt } from "../usage.js";
@@ -11,7 +11,7 @@ export function registerHistory(program: Command, io: Io): void {
     .option("--limit <n>", "most recent entries to show", parsePositiveInt("--limit", 100_000), 20)
     .option("--json", "one JSON object per line")
     .action(async (flags: { limit: number; json?: boolean }) => {
-      const config = await loadConfig(program.opts<{ config: string }>().config, process.env);
+      const config = await loadStackConfig(program.opts<{ config: string }>().config);
       const { entries, skipped } = await readHistory(config.stateDir, { limit: flags.limit });
       if (flags.json) {
         for (const e of entries) io.stdout.write(`${JSON.stringify(e)}\n`);

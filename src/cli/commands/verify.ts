@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { verifyAround, writeReports, type VerifyProgress, type VerifyResult } from "../../../load/index.js";
+import type { VerifyProgress, VerifyResult } from "../../../load/index.js";
 import type { OperationHandlers } from "../../engine/context.js";
 import type { Engine } from "../../engine/engine.js";
 import type { OperationResult } from "../../engine/events.js";
@@ -88,6 +88,8 @@ export function registerVerify(program: Command, io: Io, setCode: (code: number)
     .option("-v, --verbose", "show compose output")
     .action(async (words: string[], flags: VerifyFlags) => {
       const parsed = parseVerifiedOperation(words);
+      // The load generator (autocannon) is heavy to import: only `verify` pays for it.
+      const { verifyAround, writeReports } = await import("../../../load/index.js");
       const yes = flags.yes === true || parsed.yes;
       const { engine, config } = await openStack(program.opts<{ config: string }>().config);
       if (refuseWithoutConfirmation(io, { yes, ...(flags.json ? { json: true } : {}) }, `verify -- ${parsed.op.name}`)) {

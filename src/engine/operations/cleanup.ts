@@ -27,6 +27,9 @@ export async function cleanup(ctx: OperationContext): Promise<OperationOutcome> 
     );
   }
   const slot = status.slots[inactive];
+  // After a refused or rolled-back deploy the containers hold the failed release while the state file
+  // still records the last good one: a rollback must recreate the recorded release, never the failed one.
+  const rollbackVersion = status.state?.versions[inactive] ?? slot.version;
   if (!slot.exists) {
     ctx.skip("cleanup", `${inactive} has no containers`);
     return { outcome: "noop", message: `nothing to clean up: ${inactive} has no containers; ${active} is live`, from: { color: active, version: status.slots[active].version }, to: { color: active, version: status.slots[active].version } };
@@ -39,14 +42,14 @@ export async function cleanup(ctx: OperationContext): Promise<OperationOutcome> 
         ["live (kept)", describeColor(status, active)],
         ["remove", `${describeColor(status, inactive)}: ${slot.containers.map((c) => c.name).join(", ")}`],
       ],
-      consequence: `${inactive}'s containers are removed; rolling back to it will recreate version ${slot.version ?? "?"}`,
+      consequence: `${inactive}'s containers are removed; rolling back to it will recreate version ${rollbackVersion ?? "?"}`,
     }),
   );
   if (!ok) throw new EngineError("declined", "cleanup was not confirmed", "nothing was changed", "run again and confirm, or pass --yes");
   await ctx.phase("cleanup", () => ctx.ports.compose.down(ctx.target(inactive)), `removing ${inactive}`);
   const state = status.state;
   const versions = { ...(state?.versions ?? {}) };
-  if (slot.version) versions[inactive] = slot.version;
+  if (rollbackVersion) versions[inactive] = rollbackVersion;
   await ctx.ports.state.write({ active, previous: state?.previous ?? inactive, versions, warm: false });
   return {
     outcome: "success",

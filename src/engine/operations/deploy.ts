@@ -182,8 +182,9 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     await ctx.phase("switch", () => switchLive(ctx, plan.target, plan.from, versions, plan.from !== null), `switching live traffic to ${plan.target}`);
   } catch (err) {
     // The proxy refused or did not confirm: read what it really does and leave the old color serving.
-    const now = await ports.proxy.liveTarget().catch(() => null);
-    if (now === plan.target && plan.from) await ports.proxy.switchLive(plan.from).catch(() => undefined);
+    // Point it back at the old color whatever it answers: a read right after a reload can come from an
+    // old nginx worker while the new ones already route to plan.target, which is about to be stopped.
+    if (plan.from) await ports.proxy.switchLive(plan.from).catch(() => undefined);
     await stopColor(ctx, plan.target, 10).catch(() => undefined);
     throw new EngineError(
       "failed",

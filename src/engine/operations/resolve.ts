@@ -72,7 +72,11 @@ export async function resolve(ctx: OperationContext, args: { keep: Color | null 
       const v = status.slots[c].version;
       if (v) versions[c] = v;
     }
-    if (status.proxy.target !== keep) await switchLive(ctx, keep, drop, versions, false);
+    // After an interrupted operation (stale lock) re-assert the routing even when the proxy already
+    // serves `keep`: a deploy killed mid-switch can leave the proxy's saved config (nginx include
+    // file, HAProxy server states) pointing elsewhere, and the next reload or restart would put that
+    // in force. The drivers make this a no-op when running and saved routing agree.
+    if (status.proxy.target !== keep || status.lock?.stale) await switchLive(ctx, keep, drop, versions, false);
     if (drop && status.slots[drop].running) await stopColor(ctx, drop);
     await ports.state.write({ active: keep, previous: drop && status.slots[drop].exists ? drop : (status.state?.previous ?? null), versions, warm: false });
   }, actions.join(", "));

@@ -81,7 +81,23 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
   }
   // Re-read: the slot we just started must be seen healthy by the flip.
   const fresh = plan.prepare === "warm" ? status : await readStatus(ctx.ports);
-  const flip = await flipTo(ctx, { ...fresh, active: from }, to, { warm: true });
+  let flip: Awaited<ReturnType<typeof flipTo>>;
+  try {
+    flip = await flipTo(ctx, { ...fresh, active: from }, to, { warm: true });
+  } catch (err) {
+    // The proxy refused the switch (e.g. nginx -t failed): `from` still serves. A color this
+    // rollback started must not be left running next to it, or the stack reports both-running.
+    if (err instanceof EngineError) throw err;
+    const now = await ctx.ports.proxy.liveTarget().catch(() => null);
+    const stopped = now !== to && plan.prepare !== "warm" && (await stopColor(ctx, to, 10).then(() => true, () => false));
+    throw new EngineError(
+      "failed",
+      `the proxy switch to ${to} failed: ${errorMessage(err)}`,
+      `${now ?? "no color"} serves live traffic${stopped ? `; ${to} has been stopped again` : ""}`,
+      "fix the proxy (see the message above and `bluegreen status`), then roll back again",
+      { cause: err },
+    );
+  }
   const fromV = from ? status.slots[from].version : null;
   if (flip.verdict && !flip.verdict.ok) {
     return {

@@ -17,6 +17,7 @@ function result(over: Partial<VerifyResult> = {}): VerifyResult {
     clientStalls: [],
     ws: { sessions: 4, abnormalCloses: 0, cleanCloses: 4, reconnects: 4, failedReconnects: 0, maxReconnectMs: 35, tickGaps: 0, colorsAfterReconnect: ["green"], newSessionsOk: 5, newSessionsFailed: 0, closeCodes: { "1001": 4 } },
     latency: { before: lat, during: { ...lat, p99: 12 }, after: lat },
+    probeErrorsByPhase: { before: { hard: 0, keepAliveCloses: 0 }, during: { hard: 2, keepAliveCloses: 1 }, after: { hard: 0, keepAliveCloses: 0 } },
     timeline: { oldColor: "blue", newColor: "green", lastOldMs: 2510, firstNewMs: 2490, overlapMs: 20 },
     criteria: [
       { name: "no-hard-failures", ok: false, detail: "2 hard failures (http-503×2) <&> \"quoted\"" },

@@ -73,13 +73,13 @@ describe("computeColorTimeline", () => {
   it("finds the last old and first new response and the overlap where both served", () => {
     const samples = [...every10(0, 1000, (t) => ok(t, "blue")), ok(1000, "green"), ok(1010, "blue"), ok(1020, "green"), ...every10(1030, 3000, (t) => ok(t, "green"))];
     const during = duringWindow({ startMs: 990, endMs: 1030 }, 1000);
-    expect(computeColorTimeline(samples, during)).toEqual({ oldColor: "blue", newColor: "green", lastOldMs: 1010, firstNewMs: 1000, overlapMs: 10 });
+    expect(computeColorTimeline(samples, during)).toEqual({ oldColor: "blue", newColor: "green", lastOldMs: 1012, firstNewMs: 1002, overlapMs: 10 });
   });
 
   it("reports no new color when the live color did not change", () => {
     const samples = every10(0, 3000, (t) => ok(t, "green"));
     const tl = computeColorTimeline(samples, { startMs: 1000, endMs: 2000 });
-    expect(tl).toEqual({ oldColor: "green", newColor: "green", lastOldMs: 2990, firstNewMs: null, overlapMs: 0 });
+    expect(tl).toEqual({ oldColor: "green", newColor: "green", lastOldMs: 2992, firstNewMs: null, overlapMs: 0 });
   });
 
   it("widens a short operation to the minimum during window", () => {
