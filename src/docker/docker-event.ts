@@ -54,11 +54,17 @@ export function isWantedEvent(event: DockerEvent, projects: ReadonlySet<string>)
 }
 
 /** Server-side filter for /events: containers of these compose projects (all projects if none). */
-export function eventFilters(projects: readonly string[]): { type: string[]; label: string[] } {
+/**
+ * The container lifecycle and health events bluegreen reacts to. Listing them keeps the daemon from
+ * sending every health check's exec_create/exec_start/exec_die (several a second per container).
+ */
+export const WANTED_ACTIONS = ["create", "start", "restart", "die", "stop", "kill", "oom", "destroy", "pause", "unpause", "rename", "health_status"] as const;
+
+export function eventFilters(projects: readonly string[]): { type: string[]; label: string[]; event: string[] } {
   // Docker ANDs several label filters together, so with more than one project the daemon filters on
   // the label's presence and isWantedEvent picks the projects.
   const label = projects.length === 1 ? [`${PROJECT_LABEL}=${projects[0]}`] : [PROJECT_LABEL];
-  return { type: ["container"], label };
+  return { type: ["container"], label, event: [...WANTED_ACTIONS] };
 }
 
 /** Value for /events?since=…: seconds with fraction, a millisecond before `timeNano` (replays are de-duplicated). */

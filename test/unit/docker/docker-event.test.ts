@@ -70,8 +70,11 @@ describe("isWantedEvent", () => {
 
 describe("eventFilters", () => {
   it("filters one project exactly and several by the label's presence", () => {
-    expect(eventFilters(["a"])).toEqual({ type: ["container"], label: ["com.docker.compose.project=a"] });
-    expect(eventFilters(["a", "b"])).toEqual({ type: ["container"], label: ["com.docker.compose.project"] });
+    expect(eventFilters(["a"])).toMatchObject({ type: ["container"], label: ["com.docker.compose.project=a"] });
+    expect(eventFilters(["a", "b"])).toMatchObject({ type: ["container"], label: ["com.docker.compose.project"] });
+    // Health checks' exec events are not asked for; health_status matches "health_status: healthy" by prefix.
+    expect(eventFilters(["a"]).event).toContain("health_status");
+    expect(eventFilters(["a"]).event.some((e) => e.startsWith("exec"))).toBe(false);
   });
 });
 
