@@ -1,0 +1,57 @@
+/**
+ * Broken releases deployed under load: never healthy, crashing right after the switch, starting
+ * slower than the health timeout, answering 5 % errors. The old color must serve at the end.
+ */
+import type { ScenarioResult } from "../types.js";
+import { watchRun } from "./cli-events.js";
+import { HEALTH_TIMEOUT_S, type FaultStack } from "./fault-stack.js";
+import { parseResult, underLoad, type Verdict } from "./scenario.js";
+
+export interface BrokenRelease {
+  label: string;
+  failure: string;
+}
+
+export const BROKEN_RELEASES: BrokenRelease[] = [
+  { label: "never healthy", failure: "unhealthy" },
+  { label: "crashes right after the switch", failure: "crash-after:4" },
+  { label: "slow start past the health timeout", failure: `slow-start:${HEALTH_TIMEOUT_S + 30}` },
+  { label: "5 % errors", failure: "error-rate:0.05" },
+];
+
+export async function brokenReleaseScenario(stack: FaultStack, release: BrokenRelease, log: (m: string) => void): Promise<ScenarioResult> {
+  const before = await stack.settle(log);
+  const old = before.active;
+  const oldVersion = old ? before.slots[old].version : null;
+  const version = stack.nextVersion(before);
+  return underLoad(`broken release: ${release.label} (${stack.proxy})`, stack, async (): Promise<Verdict> => {
+    const problems: string[] = [];
+    const notes: string[] = [];
+    const run = watchRun(stack.bg.spawnCli(["deploy", "--version", version, "--yes", "--json"], { env: { APP_FAILURE: release.failure } }));
+    const timer = setTimeout(() => run.child.kill("SIGKILL"), 300_000);
+    const end = await run.exited.finally(() => clearTimeout(timer));
+    const result = parseResult(end.stdout);
+    const phases = run.events.filter((e) => e.event.type === "phase" && e.event.status !== "start").map((e) => `${String(e.event.phase)}:${String(e.event.status)}`);
+    notes.push(`deploy exit ${end.code}, outcome ${result?.outcome ?? "none"}, phases ${phases.join(" ")}`);
+    if (end.code === 0 || result?.outcome === "success") problems.push(`the broken release was deployed: ${result?.message ?? ""}`);
+    const firstLine = (result?.message ?? end.stderr).split("\n")[0] ?? "";
+    notes.push(`message: ${firstLine.slice(0, 200)}`);
+
+    // The crash window: from the switch to the switch back (plus a second for in-flight requests).
+    const switched = run.events.find((e) => e.event.type === "phase" && e.event.phase === "switch" && e.event.status === "ok");
+    const back = run.events.find((e) => e.event.type === "phase" && e.event.phase === "rollback-switch" && e.event.status !== "start");
+    const verdict: Verdict = { problems, notes };
+    if (switched) {
+      verdict.tolerateHardIn = { from: switched.at, to: (back?.at ?? Date.now()) + 1000, why: `${release.label} release live (switch → switch back)` };
+      if (!back) problems.push("the release was switched to and never switched back");
+    }
+
+    const after = await stack.waitSettled();
+    if (after.problem) problems.push(`after the failed deploy: ${after.problem}`);
+    const doc = after.doc;
+    if (doc && old && doc.active !== old) problems.push(`live is ${doc.active ?? "nothing"}, expected the old color ${old}`);
+    if (doc && old && doc.slots[old].version !== oldVersion) problems.push(`${old} now runs ${doc.slots[old].version ?? "?"}, expected ${oldVersion ?? "?"}`);
+    if (doc) notes.push(`after: ${doc.active ?? "nothing"} (${doc.active ? (doc.slots[doc.active].version ?? "?") : "-"}) live`);
+    return verdict;
+  });
+}

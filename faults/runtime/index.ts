@@ -1,0 +1,71 @@
+/**
+ * The runtime fault scenarios, on real demo stacks (one per proxy, reused across scenarios and
+ * settled between them), each under load through the live route.
+ */
+import type { ScenarioGroup, ScenarioResult } from "../types.js";
+import { matchesFilter } from "../types.js";
+import { BROKEN_RELEASES, brokenReleaseScenario } from "./broken.js";
+import { deployDuringRollbackScenario, twoDeploysScenario } from "./concurrency.js";
+import { dockerReconnectScenario } from "./docker-reconnect.js";
+import { removedContainerScenario } from "./docker.js";
+import { FaultStack } from "./fault-stack.js";
+import { KILL_POINTS, killScenario } from "./kill.js";
+import { haproxySocketMissingScenario, nginxRejectsScenario, proxyRestartScenario } from "./proxy.js";
+
+type Proxy = "nginx" | "haproxy";
+
+interface RuntimeScenario {
+  name: string;
+  proxy: Proxy;
+  run(stack: FaultStack, log: (m: string) => void): Promise<ScenarioResult>;
+}
+
+/** Ports 18800–18849 belong to the fault suite. */
+const PORTS: Record<Proxy, { live: number; preview: number }> = {
+  nginx: { live: 18801, preview: 18802 },
+  haproxy: { live: 18811, preview: 18812 },
+};
+
+function scenarios(): RuntimeScenario[] {
+  const list: RuntimeScenario[] = [];
+  const add = (name: string, proxy: Proxy, run: RuntimeScenario["run"]) => list.push({ name: `${name} (${proxy})`, proxy, run });
+  for (const proxy of ["nginx", "haproxy"] as const) {
+    for (const point of KILL_POINTS) add(`kill -9 ${point.label}`, proxy, (s, log) => killScenario(s, point, log));
+  }
+  add("proxy: nginx rejects the new config", "nginx", nginxRejectsScenario);
+  add("proxy: container restarted mid-deploy", "nginx", proxyRestartScenario);
+  add("docker: standby container removed by hand, then rollback", "nginx", (s, log) => removedContainerScenario(s, "standby", log));
+  add("concurrency: two deploys at once", "nginx", twoDeploysScenario);
+  add("docker: daemon connection lost while the TUI watches", "nginx", dockerReconnectScenario);
+  for (const release of BROKEN_RELEASES) add(`broken release: ${release.label}`, "haproxy", (s, log) => brokenReleaseScenario(s, release, log));
+  add("proxy: HAProxy admin socket missing", "haproxy", haproxySocketMissingScenario);
+  add("docker: active container removed by hand, then rollback", "haproxy", (s, log) => removedContainerScenario(s, "active", log));
+  add("concurrency: deploy while a rollback runs", "haproxy", deployDuringRollbackScenario);
+  return list;
+}
+
+export const group: ScenarioGroup = {
+  name: "runtime",
+  async run(ctx, report) {
+    const selected = scenarios().filter((s) => matchesFilter(s.name, ctx.filter));
+    for (const proxy of ["nginx", "haproxy"] as const) {
+      const mine = selected.filter((s) => s.proxy === proxy);
+      if (mine.length === 0) continue;
+      ctx.log(`starting the ${proxy} demo stack`);
+      const stack = await FaultStack.start(proxy, PORTS[proxy].live, PORTS[proxy].preview, ctx.log);
+      try {
+        for (const s of mine) {
+          ctx.log(`${s.name}…`);
+          const t0 = Date.now();
+          try {
+            report(await s.run(stack, ctx.log));
+          } catch (err) {
+            report({ name: s.name, runs: 1, requests: 0, hard: 0, endStateCorrect: false, seconds: (Date.now() - t0) / 1000, detail: `PROBLEM: ${err instanceof Error ? err.message : String(err)}` });
+          }
+        }
+      } finally {
+        await stack.destroy().catch((err: unknown) => ctx.log(`cleanup of ${proxy} stack: ${String(err)}`));
+      }
+    }
+  },
+};
