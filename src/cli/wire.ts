@@ -1,13 +1,11 @@
 import { hostname, userInfo } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConfigError, loadConfig } from "../config/index.js";
 import type { Config } from "../config/types.js";
 import { createComposeRunner } from "../docker/compose-runner.js";
 import { createDockerPort } from "../docker/dockerode-port.js";
 import type { DockerPort } from "../docker/types.js";
 import { waitForHealthy } from "../docker/wait-healthy.js";
 import { createConnectionCounter } from "../drain/tcp-connections.js";
-import { Engine } from "../engine/engine.js";
 import type { Clock, HealthWaiter, Ports, SmokePort } from "../engine/ports.js";
 import { createLiveProbe } from "../net/live-probe.js";
 import { createProxyDriver } from "../proxy/index.js";
@@ -15,7 +13,6 @@ import { runSmoke } from "../../smoke/runner.js";
 import { loadSmokeSpec, SmokeSpecError } from "../../smoke/spec.js";
 import { EngineError } from "../engine/errors.js";
 import { createStatePorts } from "../state/engine-ports.js";
-import { refuseSymlinkedStatePaths, SymlinkRefusedError } from "../state/files.js";
 import { projectName } from "../engine/status.js";
 
 export const systemClock: Clock = {
@@ -95,12 +92,6 @@ export function proxyContainerFinder(config: Config, docker: DockerPort): () => 
   };
 }
 
-export interface Stack {
-  config: Config;
-  ports: Ports;
-  engine: Engine;
-}
-
 /** Every real adapter, wired for one stack. */
 export function createPorts(config: Config, opts: { onWarn?: (msg: string) => void } = {}): Ports {
   const docker = createDockerPort();
@@ -120,25 +111,4 @@ export function createPorts(config: Config, opts: { onWarn?: (msg: string) => vo
     clock: systemClock,
     identity: identity(),
   };
-}
-
-/**
- * Loads the config and refuses a symlinked state path before any command reads or writes state:
- * a configuration problem (exit 2, nothing changed), not a conflict `resolve` could settle.
- */
-export async function loadStackConfig(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
-  const config = await loadConfig(configFile, env);
-  try {
-    await refuseSymlinkedStatePaths(config.stateDir);
-  } catch (err) {
-    if (!(err instanceof SymlinkRefusedError)) throw err;
-    throw new ConfigError([{ file: configFile, line: null, col: null, path: "stateDir", message: `${err.message} Or set stateDir to the real directory.` }]);
-  }
-  return config;
-}
-
-export async function openStack(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
-  const config = await loadStackConfig(configFile, env);
-  const ports = createPorts(config);
-  return { config, ports, engine: new Engine(ports) };
 }

@@ -5,7 +5,7 @@ import type { HarnessRunner } from "../../tui/types.js";
 import type { Config } from "../../config/types.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../run-operation.js";
-import { openStack } from "../wire.js";
+import { openStack } from "../open-stack.js";
 import { UsageError } from "../usage.js";
 import { didYouMean } from "../../config/suggest.js";
 

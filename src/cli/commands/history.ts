@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadStackConfig } from "../wire.js";
+import { loadStackConfig } from "../open-stack.js";
 import { readHistory } from "../../state/history.js";
 import type { Io } from "../run-operation.js";
 import { parsePositiveInt } from "../usage.js";

@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import { ExitCode } from "../exit-codes.js";
 import { UsageError, parseColorOption } from "../usage.js";
 import { runEngineOperation, type Io, type OutputOptions } from "../run-operation.js";
-import { openStack } from "../wire.js";
+import { openStack } from "../open-stack.js";
 import type { Engine } from "../../engine/engine.js";
 import type { OperationHandlers } from "../../engine/context.js";
 import type { OperationResult } from "../../engine/events.js";

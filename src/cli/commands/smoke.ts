@@ -1,8 +1,7 @@
 import { Option, type Command } from "commander";
-import { runSmokeCommand, demoSpecPath } from "../../../smoke/index.js";
 import { abortOnSignals, type Io } from "../run-operation.js";
 import { parseColorOption, UsageError } from "../usage.js";
-import { openStack } from "../wire.js";
+import { openStack } from "../open-stack.js";
 import { resolve } from "node:path";
 import { otherColor, type Color } from "../../domain/color.js";
 
@@ -27,6 +26,8 @@ export function registerSmoke(program: Command, io: Io, setCode: (code: number) 
     .option("--junit <file>", "write a JUnit XML report")
     .action(async (flags: SmokeFlags) => {
       if (flags.target && flags.slot) throw new UsageError("--target and --slot are exclusive: give one");
+      // The runner (undici, ws) loads only when a smoke run really starts.
+      const { runSmokeCommand, demoSpecPath } = await import("../../../smoke/index.js");
       let baseUrl = flags.target;
       let specFile = flags.spec ? resolve(flags.spec) : undefined;
       let expectColor: string | undefined;

@@ -3,7 +3,7 @@ import { ExitCode } from "../exit-codes.js";
 import { renderStatusText, statusJson } from "../render/status-text.js";
 import { createStyle } from "../render/style.js";
 import type { Io } from "../run-operation.js";
-import { openStack } from "../wire.js";
+import { openStack } from "../open-stack.js";
 
 export function registerStatus(program: Command, io: Io, setCode: (code: number) => void): void {
   program

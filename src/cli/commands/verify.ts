@@ -10,7 +10,7 @@ import { ExitCode } from "../exit-codes.js";
 import { createStyle } from "../render/style.js";
 import { abortOnSignals, createEventPrinter, exitCodeOf, type Io } from "../run-operation.js";
 import { parsePositiveInt, UsageError } from "../usage.js";
-import { openStack } from "../wire.js";
+import { openStack } from "../open-stack.js";
 import { refuseWithoutConfirmation } from "./operations.js";
 
 export type VerifiedOperation = { name: "switch" } | { name: "rollback" } | { name: "deploy"; version: string };
