@@ -8,8 +8,8 @@
  * groups sequentially in the order bad-input, security, runtime, then any other folder by name.
  * Run: `npm run faults` (all), `npm run faults -- kill nginx` (scenarios whose name contains every
  * word, case-insensitive; use `matchesFilter`).
- * The files under faults/ are compiled by faults/tsconfig.json (the root tsconfig does not include
- * faults/); import project code with relative ".js" paths as elsewhere.
+ * faults/ is typechecked with the rest of the project (root tsconfig) and run in place by vite-node;
+ * import project code with relative ".js" paths as elsewhere.
  */
 
 export interface ScenarioResult {
