@@ -57,7 +57,7 @@ export class HealthTimeoutError extends Error {
     super(
       `Timed out after ${(timeoutMs / 1000).toFixed(1)}s waiting for ${pending.map((p) => p.name).join(", ")} to become healthy.\n` +
         parts.join("\n") +
-        "\nThe containers are left running as they are. What to do: read the health check output and logs above " +
+        "\nWhat to do: read the health check output and logs above " +
         "(or `docker logs <name>`), fix the release or raise the health timeout, then deploy again.",
     );
   }

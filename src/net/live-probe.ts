@@ -26,9 +26,11 @@ export function createLiveProbe(opts: { timeoutMs?: number; maxRequests?: number
             await new Promise((r) => setTimeout(r, intervalMs));
             continue;
           }
+          // An abort (the new color died) also cancels requests in flight: the caller switches back
+          // at once instead of waiting for a dead upstream's timeouts.
           const p = (async () => {
             try {
-              const res = await request(url, { dispatcher: agent, method: "GET", headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+              const res = await request(url, { dispatcher: agent, method: "GET", headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) });
               await res.body.dump();
               const color = res.headers["x-app-color"];
               samples.push({ status: res.statusCode, color: isColor(color) ? color : null, error: null });
