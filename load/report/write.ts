@@ -1,10 +1,11 @@
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { VerifyResult } from "../types.js";
 import { toJson } from "./json.js";
 import { toJunit } from "./junit.js";
 import { toMarkdown } from "./markdown.js";
 import { createMasker } from "../../src/security/index.js";
+import { syncDir, writeFileAtomic } from "../../src/fs/atomic-write.js";
 
 export interface ReportPaths {
   json: string;
@@ -12,34 +13,7 @@ export interface ReportPaths {
   markdown: string;
 }
 
-/** temp + fsync + rename: a reader never sees half a report, a crash leaves the old one. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const handle = await open(temp, "w", 0o644);
-  try {
-    await handle.writeFile(content, "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } catch {
-    // some filesystems refuse fsync on a directory; the renames are still atomic
-  } finally {
-    await handle.close();
-  }
-}
+export { writeFileAtomic };
 
 /** Writes `<basename>.json`, `<basename>.junit.xml` and `<basename>.md` into `dir` (created if missing). */
 export async function writeReports(result: VerifyResult, dir: string, basename: string): Promise<ReportPaths> {

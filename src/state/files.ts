@@ -1,7 +1,7 @@
 /** File names in the state directory, and the safe ways bluegreen writes them. */
-import { randomBytes } from "node:crypto";
-import { lstat, mkdir, open, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { lstat, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { syncDir, writeFileAtomic as writeAtomic } from "../fs/atomic-write.js";
 
 export const STATE_FILE = "state.json";
 export const LOCK_DIR = "lock";
@@ -55,32 +55,8 @@ export async function refuseSymlinkedStatePaths(stateDir: string): Promise<void>
  */
 export async function writeFileAtomic(path: string, data: string, mode = FILE_MODE): Promise<void> {
   await refuseSymlink(path);
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open(temp, "wx", mode);
-  try {
-    await handle.writeFile(data, "utf8");
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  await handle.close();
-  try {
-    await rename(temp, path);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-  await syncDir(dirname(path));
+  await writeAtomic(path, data, { mode });
 }
 
 /** fsync a directory so a rename or a new entry in it survives a crash. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+export { syncDir };
