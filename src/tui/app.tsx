@@ -1,5 +1,5 @@
 // First: it must run before React and Ink are loaded (ES modules evaluate in import order).
-import "./production-react.js";
+import "./before-ink.js";
 import { render } from "ink";
 import { createElement } from "react";
 import { App } from "./components/App.js";
@@ -24,7 +24,7 @@ export async function runTui(deps: TuiDeps, io: TuiIo = {}): Promise<number> {
   let code = 0;
   const instance = render(
     // createElement, not JSX: JSX would make TypeScript import react/jsx-runtime above everything,
-    // loading React before production-react.js could choose its build.
+    // loading React before before-ink.js could set up its environment.
     createElement(App, {
       ...deps,
       noColor: noColorFromEnv(),

@@ -286,12 +286,5 @@ describe("the TUI in tmux against the real demo stack (nginx)", () => {
       expect(doc.active).toBe("blue");
       expect(doc.slots.blue).toMatchObject({ running: true, version: "v1" });
     });
-
-    it("quits with q and exit status 0", async () => {
-      await leaveOperation(tui);
-      await dashboard(tui);
-      await tui.sendKeys(["q"]);
-      expect(await tui.waitForExit(15_000)).toBe(0);
-    });
   });
 });
