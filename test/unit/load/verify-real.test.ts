@@ -39,7 +39,8 @@ describe("verifyAround against a real 127.0.0.1 server", () => {
     // The color flips 50 ms into the operation; the first green answer arrives after that, at most
     // one (slowest) probe round trip after the operation ended.
     expect(result.switchAtMs).toBeGreaterThanOrEqual(result.operationWindow.startMs + 50);
-    expect(result.switchAtMs).toBeLessThanOrEqual(result.operationWindow.endMs + result.latency.during.max + 1);
+    // (Plus the probe loop's own measured scheduling lag: a probe can start a little after its slot.)
+    expect(result.switchAtMs).toBeLessThanOrEqual(result.operationWindow.endMs + result.latency.during.max + result.probes.jitter.max + 1);
     expect(result.load?.requests).toBeGreaterThan(0);
     expect(result.ws.sessions).toBe(2);
     expect(result.ws.newSessionsOk).toBeGreaterThan(0);
