@@ -12,10 +12,9 @@ import {
   type ThroughputPoint,
   type VerifyProgress,
   type VerifyResult,
-  type WsSummary,
 } from "./types.js";
 import { evaluateCriteria, verdictOf } from "./verdict.js";
-import { startWsSessions, type WsSessions } from "./ws-sessions.js";
+import { emptyWsSummary, startWsSessions, type WsSessions } from "./ws-sessions.js";
 
 export interface VerifyOptions {
   /** Live route, e.g. http://127.0.0.1:8080 (published on 127.0.0.1 only). */
@@ -64,21 +63,6 @@ function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-function emptyWs(): WsSummary {
-  return {
-    sessions: 0,
-    abnormalCloses: 0,
-    cleanCloses: 0,
-    reconnects: 0,
-    failedReconnects: 0,
-    maxReconnectMs: null,
-    tickGaps: 0,
-    colorsAfterReconnect: [],
-    newSessionsOk: 0,
-    newSessionsFailed: 0,
-    closeCodes: {},
-  };
-}
 
 /** Latencies of successful requests (probes + load) whose response arrived in [from, to). */
 function latenciesBetween(samples: readonly ProbeSample[], load: LoadRun | null, from: number, to: number): number[] {
@@ -264,7 +248,7 @@ export async function verifyAround<T>(
   const hard = probeHard.length + (loadCounts?.hard ?? 0);
   const keepAliveCloses = probeKa.length + (loadCounts?.keepAliveCloses ?? 0);
   const { outages, clientStalls } = findOutages(samples, { gapMs: thresholds.gapMs, intervalMs: probeIntervalMs });
-  const wsSummary = ws?.summary() ?? emptyWs();
+  const wsSummary = ws?.summary() ?? emptyWsSummary();
   const timeline = computeColorTimeline(samples, during);
   const jitter = summarizeLatency(probes.jitterMs);
   const criteria = evaluateCriteria({

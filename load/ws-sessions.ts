@@ -57,19 +57,7 @@ export function startWsSessions(opts: WsSessionOptions): WsSessions {
   const clock = opts.clock;
   const helloTimeoutMs = opts.helloTimeoutMs ?? 2000;
   const maxAttempts = opts.maxReconnectAttempts ?? 8;
-  const summary: WsSummary = {
-    sessions: 0,
-    abnormalCloses: 0,
-    cleanCloses: 0,
-    reconnects: 0,
-    failedReconnects: 0,
-    maxReconnectMs: null,
-    tickGaps: 0,
-    colorsAfterReconnect: [],
-    newSessionsOk: 0,
-    newSessionsFailed: 0,
-    closeCodes: {},
-  };
+  const summary: WsSummary = emptyWsSummary();
   const open = new Set<WebSocket>();
   const timers = new Set<NodeJS.Timeout>();
   let stopping = false;
@@ -220,3 +208,19 @@ export function startWsSessions(opts: WsSessionOptions): WsSessions {
   };
 }
 
+/** A WsSummary with nothing counted yet (also what a run without WebSocket sessions reports). */
+export function emptyWsSummary(): WsSummary {
+  return {
+    sessions: 0,
+    abnormalCloses: 0,
+    cleanCloses: 0,
+    reconnects: 0,
+    failedReconnects: 0,
+    maxReconnectMs: null,
+    tickGaps: 0,
+    colorsAfterReconnect: [],
+    newSessionsOk: 0,
+    newSessionsFailed: 0,
+    closeCodes: {},
+  };
+}
