@@ -6,12 +6,15 @@ import { ProxyChangeRejected, type ProxyDriver } from "./driver.js";
 import { describeError, ProxyControlError } from "./errors.js";
 import type { FindProxyContainer, ProxyExec } from "./exec.js";
 import { type NginxAdminTargets, type NginxRoute, parseNginxAdminTargets, renderNginxInclude } from "./nginx-include.js";
+import { isMissingShell, NGINX_OLD_WORKERS_EXIT, nginxReloadArgv } from "./nginx-reload.js";
 import { sleep } from "./poll.js";
 import { unixHttp } from "./unix-http.js";
 import { upstreamFor } from "./upstream.js";
 
 /** Consecutive admin answers from new workers that must agree before a change counts as applied. */
 const CONFIRMATIONS = 4;
+/** nginx's master lets old workers accept for 100 ms after starting new ones; margin for a busy host. */
+const MASTER_OVERLAP_MS = 250;
 
 export interface NginxDriverOptions {
   /** How long to wait for the reloaded workers to report the new routing. */
@@ -125,7 +128,22 @@ export class NginxDriver implements ProxyDriver {
       );
     }
 
-    const reload = await this.exec(container, ["nginx", "-s", "reload"], file, previous, now);
+    const polls = Math.max(1, Math.round(this.reloadTimeoutMs / 10));
+    let reload = await this.exec(container, nginxReloadArgv(polls), file, previous, now);
+    let oldWorkersUnchecked = false;
+    if (isMissingShell(reload.exitCode, reload.stderr + reload.stdout)) {
+      // No sh in this image: reload plainly and sit out the master's 100 ms overlap below.
+      reload = await this.exec(container, ["nginx", "-s", "reload"], file, previous, now);
+      oldWorkersUnchecked = true;
+    }
+    if (reload.exitCode === NGINX_OLD_WORKERS_EXIT) {
+      throw new ProxyControlError(
+        `nginx reloaded ${route} -> ${color}, but after ${this.reloadTimeoutMs} ms workers started before the reload were ` +
+          `still accepting connections (${reload.stderr.trim()}), so some requests may still go the old way. ` +
+          `${file} asks for ${color}. Check the proxy's logs (docker logs ${container}), then retry.`,
+        reload.stderr.trim(),
+      );
+    }
     if (reload.exitCode !== 0) {
       await restoreFile(file, previous);
       const output = (reload.stderr || reload.stdout).trim();
@@ -136,9 +154,8 @@ export class NginxDriver implements ProxyDriver {
       );
     }
 
-    // The master re-reads the config and starts new workers asynchronously, and for a moment the
-    // old worker (shutting down) still accepts on the admin socket too. Done when new workers
-    // report the change several times in a row.
+    // The old workers have stopped accepting; the admin socket confirms that the new ones serve
+    // the change (several answers in a row from a worker that is not the one asked before).
     const deadline = Date.now() + this.reloadTimeoutMs;
     let last: NginxAdminTargets | null = null;
     let lastError: unknown = null;
@@ -148,7 +165,10 @@ export class NginxDriver implements ProxyDriver {
         last = await this.targets();
         const fromNewWorker = before.pid === null || last.pid !== before.pid;
         agreeing = last[route] === color && fromNewWorker ? agreeing + 1 : 0;
-        if (agreeing >= CONFIRMATIONS) return;
+        if (agreeing >= CONFIRMATIONS) {
+          if (oldWorkersUnchecked) await sleep(MASTER_OVERLAP_MS);
+          return;
+        }
       } catch (error) {
         lastError = error;
         agreeing = 0;

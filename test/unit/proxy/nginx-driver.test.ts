@@ -18,6 +18,8 @@ class FakeNginx {
   pid = 100;
   calls: string[] = [];
   testResult: ExecResult = { exitCode: 0, stdout: "", stderr: "syntax is ok" };
+  /** What the in-container reload script answers instead of reloading (null: reload). */
+  reloadResult: ExecResult | null = null;
   server: Server;
 
   constructor(private readonly runDir: string) {
@@ -38,6 +40,7 @@ class FakeNginx {
   exec = async (container: string, argv: string[]): Promise<ExecResult> => {
     this.calls.push(`${container}: ${argv.join(" ")}`);
     if (argv[1] === "-t") return this.testResult;
+    if (argv[0] === "sh" && this.reloadResult) return this.reloadResult;
     for (const route of ["live", "preview"] as const) {
       const text = await readFile(join(this.runDir, "nginx", `${route}.conf`), "utf8").catch(() => "");
       const parsed = parseNginxInclude(text);
@@ -71,7 +74,10 @@ describe("NginxDriver (fake nginx on a unix socket)", () => {
   it("reads, writes the include file, tests, reloads and confirms", async () => {
     expect(await driver.liveTarget()).toBe("blue");
     await driver.switchLive("green");
-    expect(nginx.calls).toEqual(["proxy-1: nginx -t", "proxy-1: nginx -s reload"]);
+    expect(nginx.calls).toHaveLength(2);
+    expect(nginx.calls[0]).toBe("proxy-1: nginx -t");
+    // The reload runs as a fixed script (argv, no input in it) that waits out the old workers.
+    expect(nginx.calls[1]).toMatch(/^proxy-1: sh -c .*nginx -s reload.* nginx-reload 50$/s);
     expect(await readFile(join(runDir, "nginx", "live.conf"), "utf8")).toContain("set $bg_color green; set $bg_upstream app-green:3000;");
     expect(await driver.liveTarget()).toBe("green");
   });
@@ -104,13 +110,29 @@ describe("NginxDriver (fake nginx on a unix socket)", () => {
     const original = nginx.exec;
     driver = new NginxDriver(
       { proxy: { driver: "nginx", service: "proxy", runDir, upstream: "app-{color}:3000", liveUrl: "", previewUrl: "" } },
-      { exec: async (c, argv) => (argv[1] === "-s" ? { exitCode: 0, stdout: "", stderr: "" } : original(c, argv)) },
+      { exec: async (c, argv) => (argv[0] === "sh" ? { exitCode: 0, stdout: "", stderr: "" } : original(c, argv)) },
       async () => "proxy-1",
       { reloadTimeoutMs: 200 },
     );
     const error = await driver.switchLive("green").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProxyControlError);
     expect((error as Error).message).toMatch(/still reports live=blue.*asks for green/);
+  });
+
+  it("refuses to call a change applied while old workers still accept connections", async () => {
+    nginx.reloadResult = { exitCode: 75, stdout: "", stderr: "old nginx workers still accepting after the reload: 7 8" };
+    const error = await driver.switchLive("green").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProxyControlError);
+    expect((error as Error).message).toMatch(/still accepting connections .*7 8.*asks for green.*docker logs proxy-1/);
+  });
+
+  it("falls back to a plain reload plus the master's overlap when the image has no sh", async () => {
+    nginx.reloadResult = { exitCode: 127, stdout: "", stderr: 'exec: "sh": executable file not found in $PATH' };
+    const started = performance.now();
+    await driver.switchLive("green");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(240);
+    expect(nginx.calls.slice(-1)).toEqual(["proxy-1: nginx -s reload"]);
+    expect(await driver.liveTarget()).toBe("green");
   });
 
   it("reports an unreachable admin socket with what to check", async () => {
