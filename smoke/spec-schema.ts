@@ -40,6 +40,7 @@ function duration() {
 }
 
 const retries = z.int("retries must be a whole number").min(0, "retries cannot be negative").max(20, "retries is at most 20");
+const repeat = z.int("repeat must be a whole number").min(1, "repeat is at least 1").max(1000, "repeat is at most 1000");
 
 /** Strings in expectations may use ${EXPECT_VERSION} / ${EXPECT_COLOR}, nothing else. */
 function checkPlaceholders(text: string, ctx: z.RefinementCtx): void {
@@ -141,6 +142,7 @@ const checkSchema = strict({
   timeout: duration(),
   retries: retries.optional(),
   retryDelay: duration(),
+  repeat: repeat.optional(),
 }).superRefine((check, ctx) => {
   if ((check.http === undefined) === (check.ws === undefined)) {
     ctx.addIssue({ code: "custom", message: `check "${check.name}" needs exactly one of http or ws` });

@@ -59,7 +59,7 @@ export function parseSmokeSpec(text: string, source = "<spec>"): SmokeSpec {
       }),
     );
   }
-  const parsed = smokeSpecSchema.safeParse(doc.toJS());
+  const parsed = smokeSpecSchema.safeParse(doc.toJS(), { reportInput: true });
   if (!parsed.success) {
     const issues = flattenIssues(parsed.error.issues, []).map((flat) => {
       const offset = locate(doc, flat.path, flat.key);
@@ -89,6 +89,7 @@ function toCheckSpec(check: CheckInput, line: number, defaults: { timeoutMs: num
     timeoutMs: check.timeout ?? defaults.timeoutMs,
     retries: check.retries ?? defaults.retries,
     retryDelayMs: check.retryDelay ?? defaults.retryDelayMs,
+    repeat: check.repeat ?? 1,
   };
   if (check.ws !== undefined) {
     const ws = check.ws;

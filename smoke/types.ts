@@ -17,6 +17,11 @@ interface CheckSpecBase {
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
+  /**
+   * Once an attempt passed, the check is sent this many times in all and every one must pass,
+   * without retries: a release failing a few percent of requests is caught here, before the switch.
+   */
+  repeat: number;
 }
 
 export interface HttpCheckSpec extends CheckSpecBase {
@@ -59,6 +64,8 @@ export interface CheckResult {
   ok: boolean;
   /** Attempts made, including the last one. */
   attempts: number;
+  /** With `repeat`: how many of the repeated sends passed (the first failure ends the check). */
+  repeated?: { passed: number; of: number };
   durationMs: number;
   /** Mismatches of the last attempt; empty when ok or when the attempt failed with `error`. */
   failures: CheckFailure[];

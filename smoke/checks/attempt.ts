@@ -30,12 +30,7 @@ export async function runWithRetries(
   let attempts = 0;
   while (attempts < maxAttempts && !isAborted(runSignal)) {
     attempts += 1;
-    try {
-      outcome = await attempt();
-    } catch (err) {
-      // Attempts report problems as outcomes; an exception here is a bug, but one check must not sink the run.
-      outcome = { ok: false, failures: [], error: `internal error in the smoke runner: ${(err as Error).message}`, notes: [] };
-    }
+    outcome = await guarded(attempt);
     if (outcome.ok || isAborted(runSignal)) break;
     const retryInMs = attempts < maxAttempts ? check.retryDelayMs : 0;
     emit({ type: "attempt-failed", name: check.name, attempt: attempts, maxAttempts, error: summarizeOutcome(outcome), retryInMs });
@@ -46,6 +41,21 @@ export async function runWithRetries(
         break; // aborted while waiting
       }
     }
+  }
+  let repeated: CheckResult["repeated"];
+  if (outcome.ok && check.repeat > 1) {
+    // Retries absorb a slow start; the repeats measure the error rate, so none of them is retried.
+    let passed = 1;
+    while (passed < check.repeat && !isAborted(runSignal)) {
+      const next = await guarded(attempt);
+      if (!next.ok) {
+        outcome = { ...next, error: `send ${passed + 1} of ${check.repeat} failed (${passed} passed before it): ${summarizeOutcome(next)}` };
+        break;
+      }
+      passed += 1;
+    }
+    repeated = { passed, of: check.repeat };
+    if (outcome.ok && passed < check.repeat) outcome = { ...outcome, ok: false, error: `aborted after ${passed} of ${check.repeat} sends` };
   }
   if (isAborted(runSignal) && !outcome.ok) {
     outcome = { ...outcome, error: outcome.error ?? "aborted: the smoke run was cancelled" };
@@ -58,11 +68,21 @@ export async function runWithRetries(
     durationMs: Math.round(performance.now() - started),
     failures: outcome.ok ? [] : outcome.failures,
   };
+  if (repeated) result.repeated = repeated;
   if (!outcome.ok && outcome.error !== undefined) result.error = outcome.error;
   if (!outcome.ok && outcome.bodyExcerpt !== undefined) result.bodyExcerpt = outcome.bodyExcerpt;
   const notes = [...new Set(outcome.notes)];
   if (notes.length > 0) result.notes = notes;
   return result;
+}
+
+/** Attempts report problems as outcomes; an exception is a bug, but one check must not sink the run. */
+async function guarded(attempt: () => Promise<AttemptOutcome>): Promise<AttemptOutcome> {
+  try {
+    return await attempt();
+  } catch (err) {
+    return { ok: false, failures: [], error: `internal error in the smoke runner: ${(err as Error).message}`, notes: [] };
+  }
 }
 
 /** A function, not an inline check: TypeScript would otherwise keep a narrowing across awaits. */

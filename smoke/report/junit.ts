@@ -44,6 +44,7 @@ function formatTestCase(check: CheckResult): string {
     ...(check.error !== undefined ? [`error: ${check.error}`] : []),
     ...(check.bodyExcerpt ? [`body: ${check.bodyExcerpt}`] : []),
     `attempts: ${check.attempts}`,
+    ...(check.repeated ? [`repeats passed: ${check.repeated.passed} of ${check.repeated.of}`] : []),
   ];
   const message = details[0] ?? "check failed";
   const type = check.error !== undefined ? "error" : "mismatch";

@@ -22,7 +22,8 @@ const INDENT = "    ";
 export function formatCheckResult(result: CheckResult, style: TextStyle): string {
   const mark = result.ok ? green(style, "✓") : red(style, "✗");
   const attempts = result.attempts > 1 ? `, ${result.attempts} attempts` : result.attempts === 0 ? ", not run" : "";
-  const lines = [`${mark} ${result.name}  ${dim(style, `${formatDuration(result.durationMs)}${attempts}`)}`];
+  const repeats = result.repeated ? `, ${result.repeated.passed}/${result.repeated.of} repeats` : "";
+  const lines = [`${mark} ${result.name}  ${dim(style, `${formatDuration(result.durationMs)}${attempts}${repeats}`)}`];
   for (const f of result.failures) lines.push(`${INDENT}${f.what}: expected ${f.expected}, got ${f.actual}`);
   if (result.error !== undefined) lines.push(`${INDENT}error: ${result.error}`);
   if (result.bodyExcerpt !== undefined && result.bodyExcerpt !== "") lines.push(`${INDENT}body: ${oneLine(result.bodyExcerpt)}`);

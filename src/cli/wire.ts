@@ -63,7 +63,7 @@ function createSmokePort(config: Config): SmokePort {
 
 function summarizeCheck(r: import("../../smoke/types.js").CheckResult) {
   const detail = r.ok
-    ? `${r.attempts} attempt(s)`
+    ? `${r.attempts} attempt(s)${r.repeated ? `, ${r.repeated.passed}/${r.repeated.of} repeats passed` : ""}`
     : r.error
       ? r.error
       : r.failures.map((f) => `${f.what}: expected ${f.expected}, got ${f.actual}`).join("; ");

@@ -37,13 +37,15 @@ describe("runSmokeCommand", () => {
     const out = new Capture();
     expect(await runSmokeCommand({ ...base(), expectVersion: "v1", expectColor: "blue", out })).toBe(0);
     const lines = out.text.trimEnd().split("\n");
-    expect(lines.slice(0, 4).map((l) => l.replace(/ {2}\d+ ms$/, ""))).toEqual([
+    expect(lines.slice(0, 5).map((l) => l.replace(/ {2}\d+ ms(, 100\/100 repeats)?$/, ""))).toEqual([
       "✓ health is healthy",
       "✓ root reports its color and version",
+      "✓ root answers 100 times in a row",
       "✓ counter increments",
       "✓ websocket says hello and echoes",
     ]);
-    expect(lines[4]).toMatch(/^smoke PASSED: 4 of 4 checks passed against http:\/\/127\.0\.0\.1:\d+\/ \(expecting version v1, color blue\) in \d+ ms$/);
+    expect(lines[2]).toMatch(/, 100\/100 repeats$/);
+    expect(lines[5]).toMatch(/^smoke PASSED: 5 of 5 checks passed against http:\/\/127\.0\.0\.1:\d+\/ \(expecting version v1, color blue\) in \d+ ms$/);
     expect(out.text).not.toContain("\u001b[");
   });
 
@@ -53,7 +55,7 @@ describe("runSmokeCommand", () => {
     expect(out.text).toContain('✗ health is healthy');
     expect(out.text).toContain('    header X-App-Version: expected "v2", got "v1"');
     expect(out.text).toContain('    ws first message version: expected "v2", got "v1"');
-    expect(out.text).toMatch(/smoke FAILED: 3 of 4 checks failed against/);
+    expect(out.text).toMatch(/smoke FAILED: 3 of 5 checks failed against/);
   });
 
   it("exits 2 with every problem located when the spec is bad, running nothing", async () => {
@@ -77,10 +79,10 @@ describe("runSmokeCommand", () => {
     const out = new Capture();
     expect(await runSmokeCommand({ ...base(), json: true, expectVersion: "v1", out })).toBe(0);
     const lines = out.text.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.slice(0, -1).map((l) => l.type)).toEqual(["check-start", "check-end", "check-start", "check-end", "check-start", "check-end", "check-start", "check-end"]);
+    expect(lines.slice(0, -1).map((l) => l.type)).toEqual(Array(5).fill(["check-start", "check-end"]).flat());
     const result = lines[lines.length - 1];
     expect(result).toMatchObject({ ok: true, expectVersion: "v1", target: `${app.url}/` });
-    expect((result?.checks as unknown[]).length).toBe(4);
+    expect((result?.checks as unknown[]).length).toBe(5);
   });
 
   it("reports a bad spec as a JSON error line with the issues", async () => {
@@ -96,7 +98,7 @@ describe("runSmokeCommand", () => {
     app.state.failHealthTimes = 1;
     const colored = new Capture();
     expect(await runSmokeCommand({ ...base(), isTTY: true, out: colored })).toBe(0);
-    expect(colored.text).toContain("\u001b[2m… health is healthy (1/4)\u001b[0m");
+    expect(colored.text).toContain("\u001b[2m… health is healthy (1/5)\u001b[0m");
     expect(colored.text).toContain("\r\u001b[2K\u001b[2m… health is healthy: attempt 1/3 failed (status: expected 200, got 503; json status:");
     expect(colored.text).toContain("\r\u001b[2K\u001b[32m✓\u001b[0m health is healthy");
 
@@ -111,7 +113,7 @@ describe("runSmokeCommand", () => {
     const out = new Capture();
     expect(await runSmokeCommand({ ...base(), expectVersion: "v2", junitFile, out })).toBe(1);
     const suite = parseXml(await readFile(junitFile, "utf8")).children[0];
-    expect(suite?.attributes).toMatchObject({ tests: "4", failures: "3" });
+    expect(suite?.attributes).toMatchObject({ tests: "5", failures: "3" });
 
     const unwritable = new Capture();
     expect(await runSmokeCommand({ ...base(), junitFile: join(dir, "no", "such", "dir.xml"), out: unwritable })).toBe(2);

@@ -20,6 +20,9 @@ export interface FakeAppState {
   hits: number;
   ws: "ok" | "refuse" | "wrong-hello" | "no-echo" | "close-before-hello" | "not-json" | "silent";
   healthRequests: number;
+  /** Every Nth GET / answers 500 (0: never), like a release with an error rate. */
+  failRootEvery: number;
+  rootRequests: number;
 }
 
 export interface FakeApp {
@@ -41,6 +44,8 @@ export async function startFakeApp(initial: Partial<FakeAppState> = {}): Promise
     hits: 0,
     ws: "ok",
     healthRequests: 0,
+    failRootEvery: 0,
+    rootRequests: 0,
     ...initial,
   };
 
@@ -66,7 +71,11 @@ export async function startFakeApp(initial: Partial<FakeAppState> = {}): Promise
       else answer();
       return;
     }
-    if (req.url === "/" && req.method === "GET") return send(res, 200, { color: state.color, version: state.version, hostname: "fake" });
+    if (req.url === "/" && req.method === "GET") {
+      state.rootRequests += 1;
+      if (state.failRootEvery > 0 && state.rootRequests % state.failRootEvery === 0) return send(res, 500, { error: "injected" });
+      return send(res, 200, { color: state.color, version: state.version, hostname: "fake" });
+    }
     if (req.url === "/api/hits" && req.method === "POST") {
       if (state.countHits) state.hits += 1;
       return send(res, 200, { hits: state.hits });

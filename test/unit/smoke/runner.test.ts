@@ -106,6 +106,25 @@ describe("runSmoke over HTTP", () => {
     expect(check.durationMs).toBeGreaterThanOrEqual(55);
   });
 
+  it("repeat: every send must pass, without retries, so a release failing 1 in 20 requests is caught", async () => {
+    app.state.failRootEvery = 20;
+    const spec = parseSmokeSpec(`checks:\n  - name: root\n    http: { path: / }\n    retries: 3\n    retryDelay: 10ms\n    repeat: 100\n`);
+    const check = only((await runSmoke(spec, { baseUrl: app.url })).checks);
+    expect(check.ok).toBe(false);
+    expect(check.attempts).toBe(1);
+    expect(check.repeated).toEqual({ passed: 19, of: 100 });
+    expect(check.error).toBe("send 20 of 100 failed (19 passed before it): status: expected 2xx, got 500");
+    expect(app.state.rootRequests).toBe(20);
+  });
+
+  it("repeat passes when all sends pass, after retries absorbed a slow start", async () => {
+    app.state.failHealthTimes = 1;
+    const spec = parseSmokeSpec(`checks:\n  - name: health\n    http: { path: /health }\n    retries: 1\n    retryDelay: 10ms\n    repeat: 30\n`);
+    const check = only((await runSmoke(spec, { baseUrl: app.url })).checks);
+    expect(check).toMatchObject({ ok: true, attempts: 2, repeated: { passed: 30, of: 30 } });
+    expect(app.state.healthRequests).toBe(31);
+  });
+
   it("gives up after the last retry and reports the number of attempts", async () => {
     app.state.healthStatus = 500;
     const spec = parseSmokeSpec(`checks:\n  - name: health\n    http: { path: /health }\n    retries: 2\n    retryDelay: 10ms\n`);

@@ -20,6 +20,7 @@ describe("parseSmokeSpec accepts", () => {
     expect(spec.checks.map((c) => [c.name, c.kind, c.timeoutMs, c.retries, c.retryDelayMs])).toEqual([
       ["health is healthy", "http", 2000, 2, 250],
       ["root reports its color and version", "http", 2000, 2, 250],
+      ["root answers 100 times in a row", "http", 2000, 2, 250],
       ["counter increments", "http", 2000, 2, 250],
       ["websocket says hello and echoes", "ws", 2000, 2, 250],
     ]);
@@ -33,9 +34,10 @@ describe("parseSmokeSpec accepts", () => {
       ],
       headers: [{ path: "X-App-Version", matcher: { kind: "equals", value: "${EXPECT_VERSION}" } }],
     });
-    const ws = spec.checks[3];
+    expect(spec.checks.map((c) => c.repeat)).toEqual([1, 1, 100, 1, 1]);
+    const ws = spec.checks[4];
     expect(ws?.kind === "ws" && ws.ws.echoWithinMs).toBe(1000);
-    expect(spec.checks.map((c) => c.line)).toEqual([6, 13, 20, 24]);
+    expect(spec.checks.map((c) => c.line)).toEqual([6, 13, 22, 27, 31]);
   });
 
   it("a minimal spec with built-in defaults, 2xx status and per-check overrides", () => {
@@ -45,6 +47,7 @@ describe("parseSmokeSpec accepts", () => {
       timeoutMs: 1500,
       retries: BUILTIN_DEFAULTS.retries,
       retryDelayMs: BUILTIN_DEFAULTS.retryDelayMs,
+      repeat: 1,
       request: { method: "POST", path: "/x", headers: {}, json: { a: 1 } },
       expect: { status: "2xx", json: [], headers: [] },
     });
@@ -146,6 +149,12 @@ describe("parseSmokeSpec rejects, naming the key and its line", () => {
       [4, "checks[0].retries", "retries cannot be negative"],
       [5, "checks[0].expect.json.a", "a matcher object has exactly one of exists, matches, equals, increments; got exists, equals"],
     ]);
+  });
+
+  it("repeat outside 1–1000 or not a whole number", () => {
+    expect(issuesOf(check("    http: { path: / }\n    repeat: 0\n")).map((i) => [i.line, i.path, i.message])).toEqual([[4, "checks[0].repeat", "repeat is at least 1"]]);
+    expect(issuesOf(check("    http: { path: / }\n    repeat: 1001\n"))[0]?.message).toBe("repeat is at most 1000");
+    expect(issuesOf(check("    http: { path: / }\n    repeat: 2.5\n"))[0]?.message).toBe("repeat must be a whole number");
   });
 
   it("a matcher that is a list", () => {
