@@ -29,18 +29,19 @@ const PORTS: Record<Proxy, { live: number; preview: number }> = {
 function scenarios(): RuntimeScenario[] {
   const list: RuntimeScenario[] = [];
   const add = (name: string, proxy: Proxy, run: RuntimeScenario["run"]) => list.push({ name: `${name} (${proxy})`, proxy, run });
+  // Every scenario that is not about one proxy's own mechanism runs on both.
   for (const proxy of ["nginx", "haproxy"] as const) {
     for (const point of KILL_POINTS) add(`kill -9 ${point.label}`, proxy, (s, log) => killScenario(s, point, log));
+    for (const release of BROKEN_RELEASES) add(`broken release: ${release.label}`, proxy, (s, log) => brokenReleaseScenario(s, release, log));
+    add("proxy: container restarted mid-deploy", proxy, proxyRestartScenario);
+    add("docker: standby container removed by hand, then rollback", proxy, (s, log) => removedContainerScenario(s, "standby", log));
+    add("docker: active container removed by hand, then rollback", proxy, (s, log) => removedContainerScenario(s, "active", log));
+    add("concurrency: two deploys at once", proxy, twoDeploysScenario);
+    add("concurrency: deploy while a rollback runs", proxy, deployDuringRollbackScenario);
+    add("docker: daemon connection lost while the TUI watches", proxy, dockerReconnectScenario);
   }
   add("proxy: nginx rejects the new config", "nginx", nginxRejectsScenario);
-  add("proxy: container restarted mid-deploy", "nginx", proxyRestartScenario);
-  add("docker: standby container removed by hand, then rollback", "nginx", (s, log) => removedContainerScenario(s, "standby", log));
-  add("concurrency: two deploys at once", "nginx", twoDeploysScenario);
-  add("docker: daemon connection lost while the TUI watches", "nginx", dockerReconnectScenario);
-  for (const release of BROKEN_RELEASES) add(`broken release: ${release.label}`, "haproxy", (s, log) => brokenReleaseScenario(s, release, log));
   add("proxy: HAProxy admin socket missing", "haproxy", haproxySocketMissingScenario);
-  add("docker: active container removed by hand, then rollback", "haproxy", (s, log) => removedContainerScenario(s, "active", log));
-  add("concurrency: deploy while a rollback runs", "haproxy", deployDuringRollbackScenario);
   return list;
 }
 
