@@ -17,8 +17,14 @@ export interface ShellFinding {
 /** Directories of shipped code (relative to the repo root). */
 export const SCANNED_DIRS = ["src", "smoke", "load", "bin"];
 
-/** Justified exceptions: `file` (repo-relative) + `rule`. None are needed today. */
-export const ALLOWLIST: ReadonlyArray<{ file: string; rule: string; why: string }> = [];
+/** Justified exceptions: `file` (repo-relative) + `rule`. */
+export const ALLOWLIST: ReadonlyArray<{ file: string; rule: string; why: string }> = [
+  {
+    file: "src/proxy/nginx-reload.ts",
+    rule: "a shell as the program of an argv array (sh -c)",
+    why: "a constant script (the reload that waits out nginx's old workers); nothing from input or config is in it, its one argument is a number passed as a positional parameter",
+  },
+];
 
 const SPAWNERS = "spawn|spawnSync|execFile|execFileSync|fork";
 const SHELLS = "(?:/bin/|/usr/bin/)?(?:ba|da|z|k)?sh|cmd(?:\\.exe)?|powershell";
@@ -36,6 +42,7 @@ const RULES: Array<{ rule: string; test: (line: string, file: FileFacts) => bool
   { rule: "command built from a template string or concatenation", test: (line) => new RegExp(`\\b(${SPAWNERS})\\s*\\(\\s*(\`|[^,()]*\\+)`).test(line) },
   { rule: "a shell as the program", test: (line) => new RegExp(`\\b(${SPAWNERS})\\s*\\(\\s*["'](${SHELLS})["']`).test(line) },
   { rule: "a shell command in a container exec", test: (line) => new RegExp(`\\bCmd\\s*:\\s*\\[\\s*["'](${SHELLS})["']\\s*,\\s*["']-c["']`).test(line) },
+  { rule: "a shell as the program of an argv array (sh -c)", test: (line) => !/\bCmd\s*:/.test(line) && new RegExp(`\\[\\s*["'](${SHELLS})["']\\s*,\\s*["']-c["']`).test(line) },
   { rule: "a shell-running library", test: (line) => /from\s*["'](execa|shelljs|zx|child-process-promise)["']|require\(\s*["'](execa|shelljs|zx)["']\s*\)/.test(line) },
 ];
 
@@ -107,4 +114,5 @@ export const POSITIVE_CONTROLS: ReadonlyArray<{ snippet: string; rule: string }>
   { snippet: 'import { spawn } from "node:child_process";\nspawn("sh", ["-c", command]);', rule: "a shell as the program" },
   { snippet: 'await container.exec({ Cmd: ["sh", "-c", `nginx -s ${signal}`] });', rule: "a shell command in a container exec" },
   { snippet: 'import { execa } from "execa";', rule: "a shell-running library" },
+  { snippet: 'await docker.exec(id, ["sh", "-c", `kill ${pid}`]);', rule: "a shell as the program of an argv array (sh -c)" },
 ];

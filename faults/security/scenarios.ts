@@ -26,6 +26,8 @@ export interface NoShellOutcome {
   result: ScenarioResult;
   files: number;
   findings: ShellFinding[];
+  /** Findings excused by the scan's ALLOWLIST, each with its justification there. */
+  allowed: ShellFinding[];
   /** Positive controls the scan missed (must be empty). */
   missedControls: string[];
 }
@@ -38,6 +40,7 @@ export async function noShellScenario(): Promise<NoShellOutcome> {
   return {
     files: scan.files,
     findings: scan.findings,
+    allowed: scan.allowed,
     missedControls,
     result: {
       name: NAMES.noShell,
@@ -47,7 +50,7 @@ export async function noShellScenario(): Promise<NoShellOutcome> {
       endStateCorrect: ok,
       seconds: (Date.now() - t0) / 1000,
       detail: ok
-        ? `${scan.files} files in src/ smoke/ load/ bin/: no exec/execSync, shell: true, sh -c or command strings; ${POSITIVE_CONTROLS.length}/${POSITIVE_CONTROLS.length} planted controls caught`
+        ? `${scan.files} files in src/ smoke/ load/ bin/: no exec/execSync, shell: true, sh -c or command strings${scan.allowed.length ? ` (allowlisted with a reason: ${scan.allowed.map((f) => `${f.file}:${f.line}`).join(", ")})` : ""}; ${POSITIVE_CONTROLS.length}/${POSITIVE_CONTROLS.length} planted controls caught`
         : `PROBLEM: ${[...scan.findings.map((f) => `${f.file}:${f.line} ${f.rule}: ${f.text}`), ...missedControls.map((r) => `control not caught: ${r}`), ...(scan.files <= 20 ? [`only ${scan.files} files scanned`] : [])].join("; ")}`,
     },
   };
