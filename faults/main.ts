@@ -3,15 +3,18 @@
  * of figures per scenario as it finishes, writes reports/faults.md, and exits non-zero when any
  * scenario lost a request or ended in a wrong state (or a group crashed).
  */
-import { mkdir, open, rename } from "node:fs/promises";
+import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { discoverGroups } from "./registry.js";
+import { readmeSection, replaceReadmeSection } from "./readme-section.js";
 import { markdownReport, resultLine } from "./report.js";
 import { scenarioPassed, type ScenarioResult } from "./types.js";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const REPORT = path.join(REPO_ROOT, "reports", "faults.md");
+const README = path.join(REPO_ROOT, "README.md");
 
 async function writeAtomic(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
@@ -38,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   for (const group of groups) {
     try {
       await group.run({ filter, log: (m) => process.stderr.write(`  [${group.name}] ${m}\n`) }, (r) => {
-        results.push(r);
+        results.push({ ...r, load: loadavg()[0] });
         process.stdout.write(`${resultLine(r)}\n`);
       });
     } catch (err) {
@@ -51,6 +54,13 @@ async function main(argv: string[]): Promise<number> {
   const seconds = (Date.now() - t0) / 1000;
   const report = markdownReport(results, { startedAt, seconds, filter, crashed });
   await writeAtomic(REPORT, report);
+  if (filter.length === 0 && crashed.length === 0) {
+    // Only a complete run may speak for the README (1-min load average sampled per scenario).
+    const loads = results.map((r) => r.load).filter((l): l is number => l !== undefined);
+    const load = loads.length ? `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}` : (loadavg()[0] ?? 0).toFixed(1);
+    const section = readmeSection(results, { startedAt, seconds, load });
+    await writeAtomic(README, replaceReadmeSection(await readFile(README, "utf8"), section));
+  }
   const failed = results.filter((r) => !scenarioPassed(r));
   process.stdout.write(`\n${report}\n`);
   process.stdout.write(

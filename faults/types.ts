@@ -32,6 +32,8 @@ export interface ScenarioResult {
   seconds: number;
   /** One line: what was checked and, on failure, what went wrong. */
   detail: string;
+  /** The machine's 1-minute load average when the scenario ended (set by the runner). */
+  load?: number;
 }
 
 /** The context the runner gives each scenario group. */
