@@ -61,7 +61,7 @@ async function until(check: () => boolean, timeoutMs: number): Promise<boolean> 
 }
 
 export async function dockerReconnectScenario(stack: FaultStack, log: (m: string) => void): Promise<ScenarioResult> {
-  const before = await stack.settle(log);
+  const before = await stack.settleWithStandby(log);
   const standby: Color = before.active === "blue" ? "green" : "blue";
   const dir = await mkdtemp(path.join(tmpdir(), "bgt-flt-fwd-"));
   const forwarder = new SocketForwarder(path.join(dir, "docker.sock"));

@@ -5,16 +5,7 @@ import type { Color, FaultStack } from "./fault-stack.js";
 import { parseResult, underLoad, type Verdict } from "./scenario.js";
 
 export async function removedContainerScenario(stack: FaultStack, which: "standby" | "active", log: (m: string) => void): Promise<ScenarioResult> {
-  let before = await stack.settle(log);
-  const standbyOf = (doc: typeof before): Color => (doc.active === "blue" ? "green" : "blue");
-  if (which === "active" && !before.slots[standbyOf(before)].exists) {
-    // The scenario needs a stopped standby to roll back to: one plain deploy (before the load and
-    // the count start) makes the current color that standby.
-    log(`no ${standbyOf(before)} container to roll back to: deploying once so that ${String(before.active)} becomes the standby`);
-    const run = await stack.bg.cli(["deploy", "--version", stack.nextVersion(before), "--yes", "--json"], { timeoutMs: 300_000 });
-    if (run.code !== 0) log(`  deploy exit ${run.code}: ${parseResult(run.stdout)?.message?.split("\n")[0] ?? run.stderr.slice(0, 200)}`);
-    before = await stack.settle(log);
-  }
+  const before = await stack.settleWithStandby(log);
   const active = before.active as Color;
   const standby: Color = active === "blue" ? "green" : "blue";
   const victim = which === "active" ? active : standby;

@@ -130,6 +130,21 @@ export class FaultStack {
   }
 
   /**
+   * settle(), and also a stopped standby container: scenarios that roll back to it or start it need
+   * one, and the scenario before may have removed it (cleanup). One plain deploy, before the
+   * scenario's load and count start, makes the current color that standby.
+   */
+  async settleWithStandby(log: (m: string) => void): Promise<StatusDoc> {
+    const doc = await this.settle(log);
+    const standby: Color = doc.active === "blue" ? "green" : "blue";
+    if (doc.slots[standby].exists) return doc;
+    log(`no ${standby} container: deploying once so that ${String(doc.active)} becomes the standby`);
+    const run = await this.bg.cli(["deploy", "--version", this.nextVersion(doc), "--yes", "--json"], { timeoutMs: 300_000 });
+    if (run.code !== 0) log(`  deploy exit ${run.code}: ${lastMessage(run.stdout) ?? run.stderr.slice(0, 300)}`);
+    return this.settle(log);
+  }
+
+  /**
    * After a SIGKILL the CLI's docker-compose / docker children keep running (a killed parent cannot
    * stop them). Wait until none that mention this stack is left, so status and resolve see the end
    * state rather than a moving one. Reads /proc only.
