@@ -4,7 +4,8 @@ import type { ProxyExec } from "../src/proxy/exec.js";
 
 /**
  * `docker exec` through the docker CLI, to compare with the dockerode adapter the engine passes
- * the nginx driver (each CLI call starts a docker client process).
+ * the nginx driver (each CLI call starts a docker client process). The proxy integration tests use
+ * it too; it lives here because the bench is built to dist/ and must not import from test/.
  */
 export const dockerCliExec: ProxyExec = {
   exec(container: string, argv: string[]): Promise<ExecResult> {

@@ -18,6 +18,7 @@ import { loadConfig } from "../src/config/index.js";
 import { Engine } from "../src/engine/engine.js";
 import type { OperationResult } from "../src/engine/events.js";
 import type { Ports } from "../src/engine/ports.js";
+import { demoStackConfigYaml } from "./demo-stack-config.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -82,34 +83,6 @@ export async function ensureBaseImages(): Promise<void> {
   await run("bash", ["fixtures/images/build.sh"], 600_000);
 }
 
-function configYaml(o: BenchStackOptions, stack: string, runDir: string, stateDir: string, verifyDuration: string): string {
-  const rel = (f: string) => JSON.stringify(path.join(REPO_ROOT, f));
-  return `stack: ${stack}
-compose:
-  shared: ${rel("compose.yml")}
-  blue: ${rel("compose.blue.yml")}
-  green: ${rel("compose.green.yml")}
-services: [app]
-env:
-  PROXY_PORT: "${o.proxyPort}"
-  PREVIEW_PORT: "${o.previewPort}"
-  DEMO_PROXY: ${o.proxy}
-proxy:
-  driver: ${o.proxy}
-  service: proxy
-  runDir: ${JSON.stringify(runDir)}
-  upstream: "app-{color}:3000"
-  live: http://127.0.0.1:${o.proxyPort}
-  preview: http://127.0.0.1:${o.previewPort}
-health: { timeout: 60s, interval: 1s }
-drain: { timeout: 5s }
-smoke: { spec: ${rel("smoke/specs/demo.yml")} }
-verify: { duration: ${verifyDuration}, interval: 50ms }
-keepOldWarm: true
-stateDir: ${JSON.stringify(stateDir)}
-`;
-}
-
 /** Writes the configs; nothing runs until the first `deploy`. */
 export async function createBenchStack(o: BenchStackOptions): Promise<BenchStack> {
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(o.name)) throw new Error(`stack name "${o.name}" must be lowercase letters, digits, '-' or '_'`);
@@ -120,9 +93,11 @@ export async function createBenchStack(o: BenchStackOptions): Promise<BenchStack
   await mkdir(runDir, { recursive: true });
   const configPath = path.join(dir, "bluegreen.yml");
   const fastConfigPath = path.join(dir, "bluegreen-fast.yml");
-  await writeFile(configPath, configYaml(o, name, runDir, stateDir, o.verifyDuration));
+  const configYaml = (verifyDuration: string) =>
+    demoStackConfigYaml({ repoRoot: REPO_ROOT, stack: name, proxy: o.proxy, proxyPort: o.proxyPort, previewPort: o.previewPort, runDir, stateDir, verifyDuration });
+  await writeFile(configPath, configYaml(o.verifyDuration));
   // The config refuses verify 0, so the CLI's fast config verifies briefly; openEngine("fast") uses 0.
-  await writeFile(fastConfigPath, configYaml(o, name, runDir, stateDir, "100ms"));
+  await writeFile(fastConfigPath, configYaml("100ms"));
   // What the demo compose files read besides the config's env block.
   const env: Record<string, string> = { BG_STACK: name, BG_RUN_DIR: runDir, DRAIN_MS: "500", CI: "true", NO_COLOR: "1" };
   const pathOf = (config: "deploy" | "fast") => (config === "fast" ? fastConfigPath : configPath);

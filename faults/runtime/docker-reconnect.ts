@@ -6,50 +6,15 @@
  * the subscription must report "reconnecting", come back, and replay what it missed.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDockerPort } from "../../src/docker/dockerode-port.js";
 import type { DockerEvent, EventStreamStatus } from "../../src/docker/types.js";
 import { run, sleep } from "../../test/helpers/demo-stack.js";
+import { DockerSocketForwarder } from "../../test/helpers/docker-socket-forwarder.js";
 import type { ScenarioResult } from "../types.js";
 import type { Color, FaultStack } from "./fault-stack.js";
 import { underLoad, type Verdict } from "./scenario.js";
-
-const DOCKER_SOCKET = "/var/run/docker.sock";
-
-class SocketForwarder {
-  private server: net.Server | null = null;
-  private readonly sockets = new Set<net.Socket>();
-  constructor(readonly path: string) {}
-
-  async start(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(DOCKER_SOCKET);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on("close", () => this.sockets.delete(s));
-        s.on("error", () => undefined);
-      }
-      client.on("close", () => upstream.destroy());
-      upstream.on("close", () => client.destroy());
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.path, resolve);
-    });
-    this.server = server;
-  }
-
-  async kill(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
 
 async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -64,7 +29,7 @@ export async function dockerReconnectScenario(stack: FaultStack, log: (m: string
   const before = await stack.settleWithStandby(log);
   const standby: Color = before.active === "blue" ? "green" : "blue";
   const dir = await mkdtemp(path.join(tmpdir(), "bgt-flt-fwd-"));
-  const forwarder = new SocketForwarder(path.join(dir, "docker.sock"));
+  const forwarder = new DockerSocketForwarder(path.join(dir, "docker.sock"));
   try {
     return await underLoad(`docker: daemon connection lost while the TUI watches (${stack.proxy})`, stack, async (): Promise<Verdict> => {
       const problems: string[] = [];

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { demoStackConfigYaml } from "../../bench/demo-stack-config.js";
 import { startClock } from "../../load/clock.js";
 import { startProbeLoop, type ProbeLoop } from "../../load/probe.js";
 import type { ProbeSample } from "../../load/types.js";
@@ -58,34 +59,6 @@ export interface BluegreenStack {
 
 export const CLI = path.join(REPO_ROOT, "bin", "bluegreen.js");
 
-function configYaml(stack: DemoStack, o: BluegreenStackOptions, stateDir: string): string {
-  const rel = (f: string) => JSON.stringify(path.join(REPO_ROOT, f));
-  return `stack: ${stack.name}
-compose:
-  shared: ${rel("compose.yml")}
-  blue: ${rel("compose.blue.yml")}
-  green: ${rel("compose.green.yml")}
-services: [app]
-env:
-  PROXY_PORT: "${o.proxyPort}"
-  PREVIEW_PORT: "${o.previewPort}"
-  DEMO_PROXY: ${o.proxy}
-proxy:
-  driver: ${o.proxy}
-  service: proxy
-  runDir: ${JSON.stringify(stack.runDir)}
-  upstream: "app-{color}:3000"
-  live: http://127.0.0.1:${o.proxyPort}
-  preview: http://127.0.0.1:${o.previewPort}
-health: { timeout: ${o.healthTimeout ?? "60s"}, interval: 1s }
-drain: { timeout: ${o.drainTimeout ?? "5s"} }
-smoke: { spec: ${rel("smoke/specs/demo.yml")} }
-verify: { duration: ${o.verifyDuration ?? "3s"}, interval: 50ms }
-keepOldWarm: ${o.keepOldWarm ?? true}
-stateDir: ${JSON.stringify(stateDir)}
-`;
-}
-
 function collect(child: ChildProcess): { output: { stdout: string; stderr: string }; exited: Promise<CliRun> } {
   const output = { stdout: "", stderr: "" };
   child.stdout?.on("data", (d: Buffer) => (output.stdout += d.toString()));
@@ -103,7 +76,22 @@ export async function startBluegreenStack(o: BluegreenStackOptions): Promise<Blu
     dir = await mkdtemp(path.join(tmpdir(), "bluegreen-it-"));
     const stateDir = path.join(dir, "state");
     const configPath = path.join(dir, "bluegreen.yml");
-    await writeFile(configPath, configYaml(demo, o, stateDir));
+    await writeFile(
+      configPath,
+      demoStackConfigYaml({
+        repoRoot: REPO_ROOT,
+        stack: demo.name,
+        proxy: o.proxy,
+        proxyPort: o.proxyPort,
+        previewPort: o.previewPort,
+        runDir: demo.runDir,
+        stateDir,
+        verifyDuration: o.verifyDuration ?? "3s",
+        healthTimeout: o.healthTimeout,
+        drainTimeout: o.drainTimeout,
+        keepOldWarm: o.keepOldWarm,
+      }),
+    );
     const env: Record<string, string> = { ...demo.env, CI: "true", NO_COLOR: "1" };
     const childEnv = (extra?: Record<string, string>) => ({ ...process.env, ...env, ...extra });
     const stack: BluegreenStack = {

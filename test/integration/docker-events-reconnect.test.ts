@@ -1,59 +1,20 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerPort } from "../../src/docker/dockerode-port.js";
 import type { DockerEvent, EventStreamStatus } from "../../src/docker/types.js";
+import { DockerSocketForwarder } from "../helpers/docker-socket-forwarder.js";
 import { createTestContainer, ensureTinyImage, removeTestResources, removeTinyImage, until } from "./docker-fixtures.js";
 
-const DOCKER_SOCKET = "/var/run/docker.sock";
-
-/**
- * A unix-socket forwarder to the real daemon. Killing it looks to a client exactly like a daemon
- * restart (connections reset, socket gone), without touching the dockerd other people use.
- */
-class SocketForwarder {
-  private server: net.Server | null = null;
-  private readonly sockets = new Set<net.Socket>();
-  constructor(readonly path: string) {}
-
-  async start(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(DOCKER_SOCKET);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on("close", () => this.sockets.delete(s));
-        s.on("error", () => undefined);
-      }
-      client.on("close", () => upstream.destroy());
-      upstream.on("close", () => client.destroy());
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.path, resolve);
-    });
-    this.server = server;
-  }
-
-  async kill(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
 let dir = "";
-let forwarder: SocketForwarder;
+let forwarder: DockerSocketForwarder;
 
 beforeAll(async () => {
   await removeTestResources();
   await ensureTinyImage();
   dir = await mkdtemp(join(tmpdir(), "bgt-h6-fwd-"));
-  forwarder = new SocketForwarder(join(dir, "docker.sock"));
+  forwarder = new DockerSocketForwarder(join(dir, "docker.sock"));
   await forwarder.start();
 });
 

@@ -1,30 +1,15 @@
-// Shared by the proxy-*.test.ts integration tests: a demo stack with both colors, a `docker exec`
-// adapter for the nginx driver, and a bounded keep-alive load loop on 127.0.0.1 that counts
-// socket errors while a driver switches.
-import { execFile } from "node:child_process";
+// Helpers of the proxy-*.test.ts integration tests (the tests they share are in proxy-driver-tests.ts):
+// a demo stack's proxy config and container, a `docker exec` adapter for the nginx driver, and a
+// bounded keep-alive load loop on 127.0.0.1 that counts socket errors while a driver switches.
 import http from "node:http";
 import type { Config } from "../../src/config/types.js";
 import type { Color } from "../../src/domain/color.js";
-import type { ExecResult } from "../../src/docker/types.js";
 import type { ProxyDriver } from "../../src/proxy/driver.js";
-import type { ProxyExec } from "../../src/proxy/exec.js";
 import type { DemoStack } from "../helpers/demo-stack.js";
 import WebSocket from "ws";
 
 /** `docker exec` through the CLI (the engine uses the dockerode adapter instead). */
-export const dockerCliExec: ProxyExec = {
-  exec(container: string, argv: string[]): Promise<ExecResult> {
-    return new Promise((resolve, reject) => {
-      execFile("docker", ["exec", container, ...argv], { timeout: 30_000 }, (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") {
-          reject(error);
-          return;
-        }
-        resolve({ exitCode: error ? Number(error.code) : 0, stdout, stderr });
-      });
-    });
-  },
-};
+export { dockerCliExec } from "../../bench/docker-cli-exec.js";
 
 export function proxyContainerOf(stack: DemoStack): () => Promise<string> {
   return async () => {

@@ -1,63 +1,23 @@
 import { readFile, writeFile, rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ProxyChangeRejected } from "../../src/proxy/driver.js";
 import { NginxDriver } from "../../src/proxy/nginx.js";
-import { type DemoStack, run, startDemoStack } from "../helpers/demo-stack.js";
-import {
-  colorsSeen,
-  dockerCliExec,
-  keepAliveLoad,
-  proxyConfigOf,
-  proxyContainerOf,
-  reportFigures,
-  switchRepeatedly,
-  webSocketAcrossSwitch,
-  waitForPing,
-  waitForTraffic,
-} from "./proxy-harness.js";
+import { demoStackWithDriver, itKeepsRoutingAcrossRestart, itPassesWebSocketsAcrossSwitch, itReadsStartingRouting, itStartsDespiteStaleAdminSocket, itSwitchesLiveAndPreview, itSwitchesUnderKeepAliveLoad } from "./proxy-driver-tests.js";
+import { colorsSeen, dockerCliExec, proxyConfigOf, proxyContainerOf, waitForTraffic } from "./proxy-harness.js";
 
 describe("nginx driver against the demo stack's nginx proxy", () => {
-  let stack: DemoStack;
-  let driver: NginxDriver;
+  const t = demoStackWithDriver(
+    { name: "bgt-h3-nginx", proxy: "nginx", proxyPort: 18200, previewPort: 18201 },
+    (stack) => new NginxDriver(proxyConfigOf(stack), dockerCliExec, proxyContainerOf(stack)),
+  );
 
-  beforeAll(async () => {
-    stack = await startDemoStack({
-      name: "bgt-h3-nginx",
-      proxy: "nginx",
-      proxyPort: 18200,
-      previewPort: 18201,
-      colors: { blue: {}, green: {} },
-    });
-    driver = new NginxDriver(proxyConfigOf(stack), dockerCliExec, proxyContainerOf(stack));
-  });
+  itReadsStartingRouting(t, "defaults");
 
-  afterAll(async () => {
-    await stack?.destroy();
-  });
-
-  it("reads the routing of the running proxy: defaults live=blue, preview=green", async () => {
-    expect(await driver.ping()).toMatchObject({ ok: true });
-    expect(await driver.liveTarget()).toBe("blue");
-    expect(await driver.previewTarget()).toBe("green");
-    expect(await colorsSeen(stack.liveUrl)).toEqual(Array(5).fill("blue"));
-    expect(await colorsSeen(stack.previewUrl)).toEqual(Array(5).fill("green"));
-  });
-
-  it("switchLive and pointPreview change what the routes serve, and the read-back agrees", async () => {
-    const started = performance.now();
-    await driver.switchLive("green");
-    const switchMs = performance.now() - started;
-    expect(await driver.liveTarget()).toBe("green");
-    // Fresh connections right after the call: none may land on a pre-reload worker.
-    expect(await colorsSeen(stack.liveUrl, 20)).toEqual(Array(20).fill("green"));
-
-    await driver.pointPreview("blue");
-    expect(await driver.previewTarget()).toBe("blue");
-    expect(await colorsSeen(stack.previewUrl, 20)).toEqual(Array(20).fill("blue"));
-    reportFigures("nginx", { singleSwitchMs: Math.round(switchMs) });
-  });
+  // Fresh connections right after the call: none may land on a pre-reload worker.
+  itSwitchesLiveAndPreview(t, { title: "switchLive and pointPreview change what the routes serve, and the read-back agrees", freshGets: 20 });
 
   it("a configuration nginx rejects is restored and nothing is reloaded", async () => {
+    const driver = t.driver;
     const before = await driver.targets();
     const liveFile = driver.includeFile("live");
     const liveBefore = await readFile(liveFile, "utf8");
@@ -76,61 +36,30 @@ describe("nginx driver against the demo stack's nginx proxy", () => {
       const after = await driver.targets();
       expect(after.pid).toBe(before.pid); // same worker: no reload happened
       expect(after.live).toBe("green");
-      expect(await colorsSeen(stack.liveUrl)).toEqual(Array(5).fill("green"));
+      expect(await colorsSeen(t.stack.liveUrl)).toEqual(Array(5).fill("green"));
     } finally {
       await writeFile(previewFile, previewGood);
     }
   });
 
-  it("a restarted proxy container keeps its routing", async () => {
-    const id = await proxyContainerOf(stack)();
-    await run("docker", ["restart", "-t", "5", id]);
-    await waitForPing(driver);
-    expect(await driver.liveTarget()).toBe("green");
-    expect(await driver.previewTarget()).toBe("blue");
-    await waitForTraffic(stack.liveUrl, "green");
+  itKeepsRoutingAcrossRestart(t);
+
+  itStartsDespiteStaleAdminSocket(t);
+
+  itPassesWebSocketsAcrossSwitch(t, {
+    title: "WebSockets pass through, and one opened before a switch stays on its color until it closes",
+    oldSocketStaysOpen: true,
   });
 
-  it("a stale admin socket left by a killed proxy does not stop it from starting", async () => {
-    const id = await proxyContainerOf(stack)();
-    await run("docker", ["kill", id]);
-    await run("docker", ["start", id]);
-    await waitForPing(driver);
-    expect(await driver.liveTarget()).toBe("green");
-  });
-
-  it("WebSockets pass through, and one opened before a switch stays on its color until it closes", async () => {
-    const result = await webSocketAcrossSwitch(driver, stack.liveUrl, "blue");
-    reportFigures("nginx", { webSocketAcrossSwitch: result });
-    expect(result.before).toBe("green");
-    expect(result.newColor).toBe("blue");
-    expect(result.openAfter).toBe(true);
-    expect(result.ticksAfterSwitch).toBeGreaterThan(3);
-    await driver.switchLive("green");
-  });
-
-  it("5 switches under a keep-alive request loop: figures", async () => {
-    await driver.pointPreview("green");
-    const { load, value: durations } = await keepAliveLoad(
-      `${stack.liveUrl}/`,
-      { connections: 8, maxMs: 30_000, maxRequests: 200_000 },
-      () => switchRepeatedly(driver, "blue", 5, 400),
-    );
-    reportFigures("nginx", { switchMs: durations, ...load });
-    expect(load.requests).toBeGreaterThan(100);
-    expect(load.httpErrors).toBe(0);
-    expect(load.byColor.blue).toBeGreaterThan(0);
-    expect(load.byColor.green).toBeGreaterThan(0);
-    expect(await driver.liveTarget()).toBe("blue");
-  });
+  itSwitchesUnderKeepAliveLoad(t, { losesNoRequest: false, first: () => t.driver.pointPreview("green") });
 
   it("with no include files the proxy falls back to live=blue, preview=green", async () => {
-    await rm(driver.includeFile("live"));
-    await rm(driver.includeFile("preview"));
-    const id = await proxyContainerOf(stack)();
+    await rm(t.driver.includeFile("live"));
+    await rm(t.driver.includeFile("preview"));
+    const id = await proxyContainerOf(t.stack)();
     expect((await dockerCliExec.exec(id, ["nginx", "-s", "reload"])).exitCode).toBe(0);
-    await waitForTraffic(stack.previewUrl, "green");
-    expect(await driver.liveTarget()).toBe("blue");
-    expect(await driver.previewTarget()).toBe("green");
+    await waitForTraffic(t.stack.previewUrl, "green");
+    expect(await t.driver.liveTarget()).toBe("blue");
+    expect(await t.driver.previewTarget()).toBe("green");
   });
 });
