@@ -6,7 +6,7 @@ import { ProxyChangeRejected, type ProxyDriver } from "./driver.js";
 import { describeError, ProxyControlError } from "./errors.js";
 import type { FindProxyContainer, ProxyExec } from "./exec.js";
 import { type NginxAdminTargets, type NginxRoute, parseNginxAdminTargets, renderNginxInclude } from "./nginx-include.js";
-import { isMissingShell, NGINX_OLD_WORKERS_EXIT, nginxReloadArgv } from "./nginx-reload.js";
+import { isMissingShell, NGINX_OLD_WORKERS_EXIT, NGINX_TEST_FAILED_EXIT, nginxReloadArgv } from "./nginx-reload.js";
 import { sleep } from "./poll.js";
 import { unixHttp } from "./unix-http.js";
 import { upstreamFor } from "./upstream.js";
@@ -116,8 +116,18 @@ export class NginxDriver implements ProxyDriver {
 
     await writeFileAtomic(file, wanted);
 
-    const test = await this.exec(container, ["nginx", "-t"], file, previous, now);
-    if (test.exitCode !== 0) {
+    // One exec: test, reload, wait out the old workers (each docker exec costs ~100 ms).
+    const polls = Math.max(1, Math.round(this.reloadTimeoutMs / 10));
+    let reload = await this.exec(container, nginxReloadArgv(polls), file, previous, now);
+    let oldWorkersUnchecked = false;
+    let test = reload.exitCode === NGINX_TEST_FAILED_EXIT ? reload : null;
+    if (isMissingShell(reload.exitCode, reload.stderr + reload.stdout)) {
+      // No sh in this image: test and reload plainly, and sit out the master's 100 ms overlap below.
+      test = await this.exec(container, ["nginx", "-t"], file, previous, now);
+      if (test.exitCode === 0) reload = await this.exec(container, ["nginx", "-s", "reload"], file, previous, now);
+      oldWorkersUnchecked = true;
+    }
+    if (test && test.exitCode !== 0) {
       await restoreFile(file, previous);
       const output = (test.stderr || test.stdout).trim();
       throw new ProxyChangeRejected(
@@ -128,14 +138,6 @@ export class NginxDriver implements ProxyDriver {
       );
     }
 
-    const polls = Math.max(1, Math.round(this.reloadTimeoutMs / 10));
-    let reload = await this.exec(container, nginxReloadArgv(polls), file, previous, now);
-    let oldWorkersUnchecked = false;
-    if (isMissingShell(reload.exitCode, reload.stderr + reload.stdout)) {
-      // No sh in this image: reload plainly and sit out the master's 100 ms overlap below.
-      reload = await this.exec(container, ["nginx", "-s", "reload"], file, previous, now);
-      oldWorkersUnchecked = true;
-    }
     if (reload.exitCode === NGINX_OLD_WORKERS_EXIT) {
       throw new ProxyControlError(
         `nginx reloaded ${route} -> ${color}, but after ${this.reloadTimeoutMs} ms workers started before the reload were ` +

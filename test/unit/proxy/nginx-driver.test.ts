@@ -41,6 +41,8 @@ class FakeNginx {
     this.calls.push(`${container}: ${argv.join(" ")}`);
     if (argv[1] === "-t") return this.testResult;
     if (argv[0] === "sh" && this.reloadResult) return this.reloadResult;
+    // The reload script runs `nginx -t` first and stops with 65 when it fails.
+    if (argv[0] === "sh" && this.testResult.exitCode !== 0) return { exitCode: 65, stdout: "", stderr: this.testResult.stderr };
     for (const route of ["live", "preview"] as const) {
       const text = await readFile(join(this.runDir, "nginx", `${route}.conf`), "utf8").catch(() => "");
       const parsed = parseNginxInclude(text);
@@ -74,10 +76,9 @@ describe("NginxDriver (fake nginx on a unix socket)", () => {
   it("reads, writes the include file, tests, reloads and confirms", async () => {
     expect(await driver.liveTarget()).toBe("blue");
     await driver.switchLive("green");
-    expect(nginx.calls).toHaveLength(2);
-    expect(nginx.calls[0]).toBe("proxy-1: nginx -t");
-    // The reload runs as a fixed script (argv, no input in it) that waits out the old workers.
-    expect(nginx.calls[1]).toMatch(/^proxy-1: sh -c .*nginx -s reload.* nginx-reload 50$/s);
+    // One exec: a fixed script (argv, no input in it) that tests, reloads and waits out the old workers.
+    expect(nginx.calls).toHaveLength(1);
+    expect(nginx.calls[0]).toMatch(/^proxy-1: sh -c .*nginx -t.*nginx -s reload.* nginx-reload 50$/s);
     expect(await readFile(join(runDir, "nginx", "live.conf"), "utf8")).toContain("set $bg_color green; set $bg_upstream app-green:3000;");
     expect(await driver.liveTarget()).toBe("green");
   });
@@ -96,7 +97,8 @@ describe("NginxDriver (fake nginx on a unix socket)", () => {
     const error = await driver.switchLive("green").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProxyChangeRejected);
     expect((error as Error).message).toMatch(/unknown directive "oops".*Nothing was reloaded.*live still goes to blue/);
-    expect(nginx.calls).toEqual(["proxy-1: nginx -t"]);
+    expect(nginx.calls).toHaveLength(1);
+    expect(nginx.loaded.live).toBe("blue");
     expect(await readFile(join(runDir, "nginx", "live.conf"), "utf8")).toBe("set $bg_color blue; set $bg_upstream app-blue:3000;\n");
   });
 
@@ -131,7 +133,7 @@ describe("NginxDriver (fake nginx on a unix socket)", () => {
     const started = performance.now();
     await driver.switchLive("green");
     expect(performance.now() - started).toBeGreaterThanOrEqual(240);
-    expect(nginx.calls.slice(-1)).toEqual(["proxy-1: nginx -s reload"]);
+    expect(nginx.calls.slice(-2)).toEqual(["proxy-1: nginx -t", "proxy-1: nginx -s reload"]);
     expect(await driver.liveTarget()).toBe("green");
   });
 
