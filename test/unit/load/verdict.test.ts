@@ -2,21 +2,9 @@ import { describe, expect, it } from "vitest";
 import { evaluateCriteria, verdictOf, type VerdictInput } from "../../../load/verdict.js";
 import { summarizeLatency, percentileSorted } from "../../../load/stats.js";
 import { DEFAULT_THRESHOLDS, type WsSummary } from "../../../load/types.js";
+import { emptyWsSummary } from "../../../load/ws-sessions.js";
 
-const ws = (over: Partial<WsSummary> = {}): WsSummary => ({
-  sessions: 4,
-  abnormalCloses: 0,
-  cleanCloses: 0,
-  reconnects: 0,
-  failedReconnects: 0,
-  maxReconnectMs: null,
-  tickGaps: 0,
-  colorsAfterReconnect: [],
-  newSessionsOk: 10,
-  newSessionsFailed: 0,
-  closeCodes: {},
-  ...over,
-});
+const ws = (over: Partial<WsSummary> = {}): WsSummary => ({ ...emptyWsSummary(), sessions: 4, newSessionsOk: 10, ...over });
 const lat = (p99: number) => ({ count: 100, p50: p99 / 2, p90: p99, p99, max: p99 });
 const clean = (over: Partial<VerdictInput> = {}): VerdictInput => ({
   probesOk: 500,
