@@ -3,14 +3,11 @@
  * filter) rewrites what lies between the two markers, so the README never shows figures that no
  * run produced. A filtered run leaves the README alone (its table would be partial).
  */
+import { cell } from "./report.js";
 import { scenarioPassed, type ScenarioResult } from "./types.js";
 
 export const BEGIN_MARKER = "<!-- faults:begin (written by npm run faults; edits here are overwritten) -->";
 export const END_MARKER = "<!-- faults:end -->";
-
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
 
 export function readmeSection(results: readonly ScenarioResult[], meta: { startedAt: Date; seconds: number; load: string }): string {
   const passed = results.filter(scenarioPassed).length;

@@ -7,7 +7,8 @@ export function resultLine(r: ScenarioResult): string {
   return `${verdict}  ${r.name}: runs=${r.runs} requests=${r.requests} hard=${r.hard}${allowed} endState=${r.endStateCorrect ? "ok" : "WRONG"} ${r.seconds.toFixed(1)}s — ${r.detail}`;
 }
 
-function cell(text: string): string {
+/** Text made safe for one markdown table cell. */
+export function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
