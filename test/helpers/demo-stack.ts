@@ -112,7 +112,17 @@ const builtOnce = new Set<string>();
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Test ports shifted by BG_TEST_PORT_OFFSET (default 0), so that two checkouts can run the same
+ * integration tests on one machine at once without their published ports colliding.
+ */
+export function testPort(port: number): number {
+  const offset = Number(process.env.BG_TEST_PORT_OFFSET ?? 0);
+  return port + (Number.isInteger(offset) ? offset : 0);
+}
+
 export async function startDemoStack(options: DemoStackOptions): Promise<DemoStack> {
+  options = { ...options, proxyPort: testPort(options.proxyPort), previewPort: testPort(options.previewPort) };
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(options.name)) {
     throw new Error(`stack name "${options.name}" must be lowercase letters, digits, '-' or '_' (compose project names)`);
   }
