@@ -119,7 +119,7 @@ export class BadInputHarness {
       projects: Object.values(stack.demo.projects),
       proxy,
       paths: [stack.stateDir, stack.demo.runDir],
-      forbiddenImages: [`bluegreen-demo/app:${REFUSED_VERSION}`],
+      forbiddenImages: [`${process.env.BG_IMAGE_NS ?? "bluegreen-demo"}/app:${REFUSED_VERSION}`],
     };
     const baseline = await takeSnapshot(sources);
     if (baseline.proxy.live !== "blue" && baseline.proxy.live !== "green") throw new Error(`the proxy routes live to ${baseline.proxy.live}; the bad-input cases need a serving stack`);

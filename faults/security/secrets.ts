@@ -171,5 +171,5 @@ export async function checkSecretsAndModes(stack: BluegreenStack, log: (m: strin
 
 /** Removes the app image the failing release built (after the stack is destroyed). */
 export async function removeSecretReleaseImage(): Promise<void> {
-  await execFileAsync("docker", ["rmi", "-f", `bluegreen-demo/app:${SECRET_RELEASE_VERSION}`]).catch(() => undefined);
+  await execFileAsync("docker", ["rmi", "-f", `${process.env.BG_IMAGE_NS ?? "bluegreen-demo"}/app:${SECRET_RELEASE_VERSION}`]).catch(() => undefined);
 }
