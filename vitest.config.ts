@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx", "faults/**/*.test.ts"],
     // Integration tests share one Docker daemon and a 2-core machine: run files one at a time.
     fileParallelism: false,
     testTimeout: 120_000,

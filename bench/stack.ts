@@ -3,7 +3,7 @@
  * files for one stack (own ports, stack name, run dir and state dir; one with a verify duration for
  * deploys, one with a minimal one for switch/rollback timings), the real CLI and the real Engine on it,
  * and a destroy() that removes every container, network and volume of the stack.
- * (The test helpers in test/helpers resolve the repository root from their own location, which
+ * (The test kit's helpers in testkit/ resolve the repository root from their own location, which
  * breaks once compiled to dist/, so the bench brings its stack up through `bluegreen deploy`.)
  */
 import { execFile, spawn } from "node:child_process";
@@ -18,7 +18,7 @@ import { loadConfig } from "../src/config/index.js";
 import { Engine } from "../src/engine/engine.js";
 import type { OperationResult } from "../src/engine/events.js";
 import type { Ports } from "../src/engine/ports.js";
-import { demoStackConfigYaml } from "./demo-stack-config.js";
+import { demoStackConfigYaml } from "../testkit/demo-stack-config.js";
 
 const execFileAsync = promisify(execFile);
 

@@ -12,29 +12,10 @@
  * import project code with relative ".js" paths as elsewhere.
  */
 
-export interface ScenarioResult {
-  /** Unique, readable: "kill -9 after build (nginx)", "bad-input: unknown key". */
-  name: string;
-  /** How many times the fault was applied (a case, a kill, a deploy attempt). */
-  runs: number;
-  /** Requests sent through the live route while the scenario ran (0 when no load applies). */
-  requests: number;
-  /** Hard failures among those requests (5xx, refused, timeout, reset on a fresh connection). */
-  hard: number;
-  /**
-   * Hard failures that are allowed for this scenario and reported honestly instead of failing the
-   * suite (e.g. the crash window of a release that crashes right after the switch). 0 by default:
-   * the suite fails when hard > allowedHard.
-   */
-  allowedHard?: number;
-  /** The stack, state files, proxy and exit code ended as the scenario requires. */
-  endStateCorrect: boolean;
-  seconds: number;
-  /** One line: what was checked and, on failure, what went wrong. */
-  detail: string;
-  /** The machine's 1-minute load average when the scenario ended (set by the runner). */
-  load?: number;
-}
+import type { ScenarioResult } from "../testkit/scenario-result.js";
+
+export type { ScenarioResult };
+export { scenarioPassed } from "../testkit/scenario-result.js";
 
 /** The context the runner gives each scenario group. */
 export interface ScenarioContext {
@@ -52,11 +33,6 @@ export interface ScenarioGroup {
    * can print a line per scenario as it goes). Groups clean up everything they create, even on failure.
    */
   run(ctx: ScenarioContext, report: (result: ScenarioResult) => void): Promise<void>;
-}
-
-/** True when the scenario passes the suite's bar. */
-export function scenarioPassed(r: ScenarioResult): boolean {
-  return r.endStateCorrect && r.hard <= (r.allowedHard ?? 0);
 }
 
 /** Should a scenario with this name run under the filter words (all must occur, case-insensitive)? */

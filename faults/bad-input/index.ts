@@ -3,11 +3,8 @@
  * live HAProxy demo stack under a request loop (the same code test/integration/cli-bad-input.test.ts runs).
  */
 import { matchesFilter, type ScenarioGroup } from "../types.js";
-import { BAD_INPUT_CASES } from "./cases.js";
-import { BadInputHarness, caseResult } from "./harness.js";
-
-/** Ports 18850–18869 belong to bad-input and security; 18850/18851 to this stack. */
-export const BAD_INPUT_PORTS = { live: 18850, preview: 18851, closed: 18869 } as const;
+import { BAD_INPUT_CASES, BAD_INPUT_PORTS } from "../../testkit/bad-input/cases.js";
+import { BadInputHarness, caseResult } from "../../testkit/bad-input/harness.js";
 
 export const PREFIX = "bad-input";
 

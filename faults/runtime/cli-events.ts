@@ -4,7 +4,7 @@
  * with the wall clock, so failures of the independent request loop can be placed against phases.
  */
 import type { ChildProcess } from "node:child_process";
-import type { CliRun } from "../../test/helpers/bluegreen-stack.js";
+import type { CliRun } from "../../testkit/bluegreen-stack.js";
 
 export interface StampedEvent {
   at: number;

@@ -1,5 +1,5 @@
 /** Containers removed by hand (docker rm -f): status must name it, rollback must recreate. */
-import { run } from "../../test/helpers/demo-stack.js";
+import { run } from "../../testkit/demo-stack.js";
 import type { ScenarioResult } from "../types.js";
 import type { Color, FaultStack } from "./fault-stack.js";
 import { parseResult, underLoad, type Verdict } from "./scenario.js";

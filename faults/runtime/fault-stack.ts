@@ -6,8 +6,8 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { startBluegreenStack, type BluegreenStack, type CliRun } from "../../test/helpers/bluegreen-stack.js";
-import { sleep, type DemoProxy } from "../../test/helpers/demo-stack.js";
+import { startBluegreenStack, type BluegreenStack, type CliRun } from "../../testkit/bluegreen-stack.js";
+import { sleep, type DemoProxy } from "../../testkit/demo-stack.js";
 
 export type Color = "blue" | "green";
 

@@ -2,7 +2,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
-import { run } from "../../test/helpers/demo-stack.js";
+import { run } from "../../testkit/demo-stack.js";
 import type { ScenarioResult } from "../types.js";
 import { isPhase, watchRun } from "./cli-events.js";
 import type { FaultStack } from "./fault-stack.js";

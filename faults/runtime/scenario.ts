@@ -1,5 +1,5 @@
 /** What every runtime scenario shares: load through the live route around the fault, timing, the result. */
-import { startTraffic, type TrafficSummary } from "../../test/helpers/bluegreen-stack.js";
+import { startTraffic, type TrafficSummary } from "../../testkit/bluegreen-stack.js";
 import type { ScenarioResult } from "../types.js";
 import type { FaultStack } from "./fault-stack.js";
 

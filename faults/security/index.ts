@@ -3,8 +3,8 @@
  * refused, secrets masked, owner-only state files. Same code as test/integration/security.test.ts.
  */
 import { matchesFilter, type ScenarioGroup } from "../types.js";
-import { NAMES, noShellScenario, secretsAndModesResults, startSecurityStack, symlinkScenario } from "./scenarios.js";
-import { checkSecretsAndModes, removeSecretReleaseImage } from "./secrets.js";
+import { NAMES, noShellScenario, secretsAndModesResults, startSecurityStack, symlinkScenario } from "../../testkit/security/scenarios.js";
+import { checkSecretsAndModes, removeSecretReleaseImage } from "../../testkit/security/secrets.js";
 
 export const group: ScenarioGroup = {
   name: "security",

@@ -2,8 +2,8 @@
  * Small readers for the engine integration tests: the CLI's final JSON result line, `status --json`,
  * a container's Docker state, and a figures log the tests print so a run reports what it measured.
  */
-import { run, type StackColor } from "./demo-stack.js";
-import { startTraffic, type BluegreenStack, type CliRun, type TrafficSummary } from "./bluegreen-stack.js";
+import { run, type StackColor } from "../../testkit/demo-stack.js";
+import { startTraffic, type BluegreenStack, type CliRun, type TrafficSummary } from "../../testkit/bluegreen-stack.js";
 
 export interface CliResult {
   type: "result";

@@ -1,7 +1,7 @@
 // The demo app on real Docker behind the nginx proxy: SIGTERM drain, and the APP_FAILURE knobs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type DemoStack, getHealth, run, sleep, startDemoStack, waitForColor } from "../helpers/demo-stack.js";
+import { type DemoStack, getHealth, run, sleep, startDemoStack, waitForColor } from "../../testkit/demo-stack.js";
 
 const DRAIN_MS = 2000;
 

@@ -4,9 +4,8 @@
  * or state file. The same cases run in the fault suite (faults/bad-input).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BAD_INPUT_CASES } from "../../faults/bad-input/cases.js";
-import { BadInputHarness } from "../../faults/bad-input/harness.js";
-import { BAD_INPUT_PORTS } from "../../faults/bad-input/index.js";
+import { BAD_INPUT_CASES, BAD_INPUT_PORTS } from "../../testkit/bad-input/cases.js";
+import { BadInputHarness } from "../../testkit/bad-input/harness.js";
 
 describe("bad input through the CLI on a live HAProxy stack", () => {
   let harness: BadInputHarness | undefined;

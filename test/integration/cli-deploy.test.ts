@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBluegreenStack, startTraffic, type BluegreenStack } from "../helpers/bluegreen-stack.js";
+import { startBluegreenStack, startTraffic, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
 
 function lastJson(stdout: string): Record<string, unknown> {
   const lines = stdout.trim().split("\n");

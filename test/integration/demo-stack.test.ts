@@ -1,7 +1,7 @@
 // The demo stack (compose.yml + one project per color) behind each proxy flavour, on real Docker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type DemoProxy, type DemoStack, getHealth, startDemoStack, waitForColor } from "../helpers/demo-stack.js";
+import { type DemoProxy, type DemoStack, getHealth, startDemoStack, waitForColor } from "../../testkit/demo-stack.js";
 
 const FLAVOURS: { proxy: DemoProxy; port: number }[] = [
   { proxy: "nginx", port: 18140 },

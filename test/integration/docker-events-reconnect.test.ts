@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerPort } from "../../src/docker/dockerode-port.js";
 import type { DockerEvent, EventStreamStatus } from "../../src/docker/types.js";
-import { DockerSocketForwarder } from "../helpers/docker-socket-forwarder.js";
+import { DockerSocketForwarder } from "../../testkit/docker-socket-forwarder.js";
 import { createTestContainer, ensureTinyImage, removeTestResources, removeTinyImage, until } from "./docker-fixtures.js";
 
 let dir = "";

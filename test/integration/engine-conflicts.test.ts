@@ -5,8 +5,8 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBluegreenStack, type BluegreenStack } from "../helpers/bluegreen-stack.js";
-import { sleep } from "../helpers/demo-stack.js";
+import { startBluegreenStack, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
+import { sleep } from "../../testkit/demo-stack.js";
 import { containerState, describeRun, measureTraffic, recordFigure, resultOf, stateFileOf, statusOf, trafficFigure, cliOnHealthy, waitUntilHealthy } from "../helpers/engine-checks.js";
 
 /** Resolves once the spawned CLI has printed the JSON event for the start of `phase` (bounded). */

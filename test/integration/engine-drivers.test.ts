@@ -5,8 +5,8 @@
  * warm color → an unhealthy release refused → cleanup → status shape.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBluegreenStack, type BluegreenStack } from "../helpers/bluegreen-stack.js";
-import type { DemoProxy } from "../helpers/demo-stack.js";
+import { startBluegreenStack, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
+import type { DemoProxy } from "../../testkit/demo-stack.js";
 import { containerState, describeRun, measureTraffic, phaseMs, recordFigure, resultOf, stateFileOf, statusOf, trafficFigure, cliOnHealthy, waitUntilHealthy } from "../helpers/engine-checks.js";
 
 // The refused-release path is proxy-independent (nothing is switched); it runs on nginx and HAProxy

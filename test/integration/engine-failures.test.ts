@@ -5,8 +5,8 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBluegreenStack, type BluegreenStack } from "../helpers/bluegreen-stack.js";
-import { run } from "../helpers/demo-stack.js";
+import { startBluegreenStack, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
+import { run } from "../../testkit/demo-stack.js";
 import { containerState, describeRun, measureTraffic, phaseMs, recordFigure, resultOf, stateFileOf, statusOf, trafficFigure, cliOnHealthy } from "../helpers/engine-checks.js";
 
 /** The verify duration lives in bluegreen.yml: the crash test needs a long one, the others a short one. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HaproxyDriver } from "../../src/proxy/haproxy.js";
 import { verifyAround, type VerifyOptions } from "../../load/verify.js";
 import type { VerifyResult } from "../../load/types.js";
-import { type DemoStack, run, sleep, startDemoStack } from "../helpers/demo-stack.js";
+import { type DemoStack, run, sleep, startDemoStack } from "../../testkit/demo-stack.js";
 import { proxyConfigOf, waitForTraffic } from "./proxy-harness.js";
 
 const SHORT: Omit<VerifyOptions, "liveUrl"> = { baselineMs: 2000, settleMs: 2000, connections: 4, ws: 4, maxDurationMs: 30_000 };

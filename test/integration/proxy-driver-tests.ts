@@ -3,7 +3,7 @@
 // one block run in order on one stack, each starting from the routing the one before left.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ProxyDriver } from "../../src/proxy/driver.js";
-import { type DemoProxy, type DemoStack, run, startDemoStack } from "../helpers/demo-stack.js";
+import { type DemoProxy, type DemoStack, run, startDemoStack } from "../../testkit/demo-stack.js";
 import {
   colorsSeen,
   keepAliveLoad,

@@ -5,7 +5,7 @@ import http from "node:http";
 import type { Config } from "../../src/config/types.js";
 import type { Color } from "../../src/domain/color.js";
 import type { ProxyDriver } from "../../src/proxy/driver.js";
-import type { DemoStack } from "../helpers/demo-stack.js";
+import type { DemoStack } from "../../testkit/demo-stack.js";
 import WebSocket from "ws";
 
 /** `docker exec` through the CLI (the engine uses the dockerode adapter instead). */

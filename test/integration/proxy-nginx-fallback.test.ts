@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NginxDriver } from "../../src/proxy/nginx.js";
-import { type DemoStack, run, startDemoStack } from "../helpers/demo-stack.js";
+import { type DemoStack, run, startDemoStack } from "../../testkit/demo-stack.js";
 import { dockerCliExec, getOnce, proxyConfigOf, proxyContainerOf, waitForPing, waitForTraffic } from "./proxy-harness.js";
 
 function post(url: string): Promise<number> {

@@ -4,16 +4,16 @@
  * The same scenarios run in the fault suite (faults/security).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BluegreenStack } from "../helpers/bluegreen-stack.js";
-import { noShellScenario, startSecurityStack, symlinkScenario } from "../../faults/security/scenarios.js";
-import { checkSecretsAndModes, removeSecretReleaseImage, type SecretsAndModes } from "../../faults/security/secrets.js";
+import type { BluegreenStack } from "../../testkit/bluegreen-stack.js";
+import { noShellScenario, startSecurityStack, symlinkScenario } from "../../testkit/security/scenarios.js";
+import { checkSecretsAndModes, removeSecretReleaseImage, type SecretsAndModes } from "../../testkit/security/secrets.js";
 
 describe("no shell strings built from input", () => {
   it("finds no exec/execSync, shell: true, sh -c or command string in src/ smoke/ load/ bin/, and catches every planted control", async () => {
     const o = await noShellScenario();
     expect(o.missedControls).toEqual([]);
     expect(o.findings).toEqual([]);
-    // The one exception: nginx's reload script, a constant (see ALLOWLIST in faults/security/no-shell.ts).
+    // The one exception: nginx's reload script, a constant (see ALLOWLIST in testkit/security/no-shell.ts).
     expect(o.allowed.map((f) => f.file)).toEqual(["src/proxy/nginx-reload.ts"]);
     expect(o.files).toBeGreaterThan(20);
   });

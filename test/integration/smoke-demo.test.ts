@@ -10,7 +10,7 @@ import { formatTextReport } from "../../smoke/report/text.js";
 import { runSmoke } from "../../smoke/runner.js";
 import { loadSmokeSpec } from "../../smoke/spec.js";
 import type { SmokeSpec } from "../../smoke/types.js";
-import { startDemoStack, waitForColor, type DemoStack } from "../helpers/demo-stack.js";
+import { startDemoStack, waitForColor, type DemoStack } from "../../testkit/demo-stack.js";
 import { parseXml } from "../unit/smoke/xml-check.js";
 
 const PROXY_PORT = 18301;

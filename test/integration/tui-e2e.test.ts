@@ -6,9 +6,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, startBluegreenStack, type BluegreenStack } from "../helpers/bluegreen-stack.js";
-import { REPO_ROOT } from "../helpers/demo-stack.js";
-import { cpuTimeMs, startTmux, type TmuxSession } from "../helpers/tmux.js";
+import { CLI, startBluegreenStack, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
+import { REPO_ROOT } from "../../testkit/demo-stack.js";
+import { cpuTimeMs, startTmux, type TmuxSession } from "../../testkit/tmux.js";
 
 const SCREENS_DIR = path.join(REPO_ROOT, "docs", "screens");
 // The dashboard once the status is read: a slot heading and the key bar.

@@ -1,9 +1,7 @@
 /**
  * The bluegreen.yml of a demo stack run from a temp dir: the repository's compose files and smoke
  * spec, the stack's own ports, run dir and state dir. Shared by the bench's stacks and the test
- * helpers' (test/helpers/bluegreen-stack.ts); it lives here because the bench is built to dist/
- * and must not import from test/. The caller passes the repository root (found differently from
- * source and from dist/).
+ * kit's (testkit/bluegreen-stack.ts). The caller passes the repository root.
  */
 import path from "node:path";
 

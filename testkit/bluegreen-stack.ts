@@ -8,14 +8,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { demoStackConfigYaml } from "../../bench/demo-stack-config.js";
-import { startClock } from "../../load/clock.js";
-import { startProbeLoop, type ProbeLoop } from "../../load/probe.js";
-import type { ProbeSample } from "../../load/types.js";
-import { loadConfig } from "../../src/config/index.js";
-import { createPorts } from "../../src/cli/wire.js";
-import { Engine } from "../../src/engine/engine.js";
-import type { Ports } from "../../src/engine/ports.js";
+import { demoStackConfigYaml } from "./demo-stack-config.js";
+import { startClock } from "../load/clock.js";
+import { startProbeLoop, type ProbeLoop } from "../load/probe.js";
+import type { ProbeSample } from "../load/types.js";
+import { loadConfig } from "../src/config/index.js";
+import { createPorts } from "../src/cli/wire.js";
+import { Engine } from "../src/engine/engine.js";
+import type { Ports } from "../src/engine/ports.js";
 import { REPO_ROOT, startDemoStack, type ColorSpec, type DemoProxy, type DemoStack, type StackColor } from "./demo-stack.js";
 
 export interface BluegreenStackOptions {

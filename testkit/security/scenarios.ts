@@ -1,7 +1,7 @@
 /** The security scenarios as functions, shared by the fault suite (index.ts) and test/integration/security.test.ts. */
-import { startBluegreenStack, type BluegreenStack } from "../../test/helpers/bluegreen-stack.js";
-import { REPO_ROOT } from "../../test/helpers/demo-stack.js";
-import type { ScenarioResult } from "../types.js";
+import { startBluegreenStack, type BluegreenStack } from "../bluegreen-stack.js";
+import { REPO_ROOT } from "../demo-stack.js";
+import type { ScenarioResult } from "../scenario-result.js";
 import { SYMLINK_CASES } from "../bad-input/cases.js";
 import { BadInputHarness, type CaseOutcome } from "../bad-input/harness.js";
 import { POSITIVE_CONTROLS, scanSource, scanTree, type ShellFinding } from "./no-shell.js";

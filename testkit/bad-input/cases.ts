@@ -216,3 +216,6 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
 
 /** The cases that prove a symlinked state path is refused (also run by the security group). */
 export const SYMLINK_CASES = BAD_INPUT_CASES.filter((c) => c.name.startsWith("symlinked "));
+
+/** Ports 18850–18869 belong to bad-input and security; 18850/18851 to the bad-input stack. */
+export const BAD_INPUT_PORTS = { live: 18850, preview: 18851, closed: 18869 } as const;

@@ -13,8 +13,8 @@ import { randomBytes } from "node:crypto";
 import { lstat, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { startTraffic, type BluegreenStack, type TrafficSummary } from "../../test/helpers/bluegreen-stack.js";
-import { REPO_ROOT } from "../../test/helpers/demo-stack.js";
+import { startTraffic, type BluegreenStack, type TrafficSummary } from "../bluegreen-stack.js";
+import { REPO_ROOT } from "../demo-stack.js";
 import { writeState } from "../../src/state/index.js";
 import { runCli, startCli } from "../bad-input/cli.js";
 
@@ -46,7 +46,7 @@ async function secretComposeFile(color: "blue" | "green", dir: string): Promise<
   const boot = "console.log('boot config: DB_PASSWORD=' + process.env.DB_PASSWORD); await import('/app/server.js');";
   const replace = (t: string, from: string | RegExp, to: string) => {
     const next = t.replace(from, to);
-    if (next === t) throw new Error(`compose.${color}.yml no longer contains ${String(from)}; update faults/security/secrets.ts`);
+    if (next === t) throw new Error(`compose.${color}.yml no longer contains ${String(from)}; update testkit/security/secrets.ts`);
     return next;
   };
   let out = replace(text, /context: \.\s*$/m, `context: ${JSON.stringify(REPO_ROOT)}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BEGIN_MARKER, END_MARKER, readmeSection, replaceReadmeSection } from "../../../faults/readme-section.js";
-import type { ScenarioResult } from "../../../faults/types.js";
+import { BEGIN_MARKER, END_MARKER, readmeSection, replaceReadmeSection } from "./readme-section.js";
+import type { ScenarioResult } from "./types.js";
 
 const results: ScenarioResult[] = [
   { name: "kill -9 after build (nginx)", runs: 1, requests: 45, hard: 0, endStateCorrect: true, seconds: 4.51, detail: "x" },

@@ -1,7 +1,7 @@
 /** Runs the built CLI exactly as an operator would in a pipeline: argument array, no stdin, bounded. */
 import { spawn } from "node:child_process";
 import { pathToFileURL } from "node:url";
-import { CLI, type CliRun } from "../../test/helpers/bluegreen-stack.js";
+import { CLI, type CliRun } from "../bluegreen-stack.js";
 
 export interface CliOptions {
   cwd: string;

@@ -5,11 +5,11 @@
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { startBluegreenStack, startTraffic, type BluegreenStack, type TrafficSummary } from "../../test/helpers/bluegreen-stack.js";
-import type { DemoProxy } from "../../test/helpers/demo-stack.js";
+import { startBluegreenStack, startTraffic, type BluegreenStack, type TrafficSummary } from "../bluegreen-stack.js";
+import type { DemoProxy } from "../demo-stack.js";
 import type { ProxyDriver } from "../../src/proxy/driver.js";
 import { appendHistory, writeState } from "../../src/state/index.js";
-import type { ScenarioResult } from "../types.js";
+import type { ScenarioResult } from "../scenario-result.js";
 import { REFUSED_VERSION, type BadInputCase, type CaseContext } from "./cases.js";
 import { runCli } from "./cli.js";
 import { diffSnapshots, takeSnapshot, type Snapshot, type SnapshotSources } from "./snapshot.js";
