@@ -1,0 +1,516 @@
+#!/usr/bin/env bash
+# A real multi-node Docker Swarm on one machine (npm run swarm:up / swarm:down). docs/swarm-lab.md.
+#
+#   up:   three Docker engines, each dockerd in its own network namespace (plus its own mount and UTS
+#         namespace, data-root, exec-root, pidfile and unix socket), wired by veth pairs to a Linux
+#         bridge; the engines form one swarm (1 or 3 managers); the locally built demo images are
+#         loaded into each; the demo is deployed as three stacks (shared: HAProxy on every node +
+#         Redis; blue and green: 2 app replicas each). Prints `live: URL`, `preview: URL`, `config: FILE`.
+#   down: stops the engines and everything they run, removes the namespaces, links and lab dirs.
+#   status: what of the lab exists right now.
+# Both are idempotent. Root only (namespaces, dockerd). The host's own dockerd, its docker0 bridge and
+# its iptables chains are never touched: the lab's bridge lives in a namespace of its own (the "switch"),
+# because a bridge in the root namespace would put node-to-node traffic through the host's FORWARD
+# chain (br_netfilter is on and Docker set its policy to DROP). The root namespace gets exactly one
+# link, ${PREFIX}-host, holding the host's address in the lab subnet, so tests reach every node.
+#
+# Environment (all optional):
+#   BG_LAB_SUBNET     10.231.77.0/24   the /24 the lab owns (host .1, node N .(10+N)); must be unused
+#   BG_LAB_POOL       10.232.0.0/16    swarm's address pool for overlay networks (inside the nodes only)
+#   BG_LAB_PREFIX     bgl              prefix of namespace and link names (at most 6 characters)
+#   BG_LAB_DIR        /var/lib/bluegreen-lab   data roots, logs, the printed config
+#   BG_LAB_RUN        /run/bluegreen-lab       sockets, pidfiles, exec roots
+#   BG_LAB_MANAGERS   1                1 (node1 manages, 2 workers) or 3 (all three manage)
+#   BG_LAB_STACK      bluegreen-lab    stack names: shared ${STACK}, colors ${STACK}-blue / -green
+#   BG_LAB_LIVE_PORT / BG_LAB_PREVIEW_PORT  8080 / 8081, published in host mode on every node's address
+#   BG_LAB_REPLICAS   2                app replicas per color
+#   BG_LAB_WAIT_S     240              how long up waits for the engines, the swarm and the demo
+#   BG_IMAGE_NS       bluegreen-demo   namespace of the built demo images (as for npm run demo:up)
+#   APP_VERSION       v1
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+
+SUBNET=${BG_LAB_SUBNET:-10.231.77.0/24}
+POOL=${BG_LAB_POOL:-10.232.0.0/16}
+PREFIX=${BG_LAB_PREFIX:-bgl}
+LAB_DIR=${BG_LAB_DIR:-/var/lib/bluegreen-lab}
+LAB_RUN=${BG_LAB_RUN:-/run/bluegreen-lab}
+MANAGERS=${BG_LAB_MANAGERS:-1}
+STACK=${BG_LAB_STACK:-bluegreen-lab}
+LIVE_PORT=${BG_LAB_LIVE_PORT:-8080}
+PREVIEW_PORT=${BG_LAB_PREVIEW_PORT:-8081}
+REPLICAS=${BG_LAB_REPLICAS:-2}
+WAIT_S=${BG_LAB_WAIT_S:-240}
+export BG_IMAGE_NS=${BG_IMAGE_NS:-bluegreen-demo}
+export APP_VERSION=${APP_VERSION:-v1}
+NODES=(1 2 3)
+MARKER=.bluegreen-lab # a lab dir holds this file; down removes only dirs that do
+SWITCH_NS=$PREFIX-switch
+HOST_LINK=$PREFIX-host
+CONFIG_FILE=$LAB_DIR/bluegreen.yml
+
+log() { printf 'swarm-lab: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# --- addresses ---------------------------------------------------------------------------------
+ip2int() { local IFS=. a b c d; read -r a b c d <<<"$1"; echo $(((a << 24) | (b << 16) | (c << 8) | d)); }
+int2ip() { echo "$((($1 >> 24) & 255)).$((($1 >> 16) & 255)).$((($1 >> 8) & 255)).$(($1 & 255))"; }
+valid_cidr() { [[ $1 =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}$ ]]; }
+# overlaps A/x B/y: do the two prefixes share an address?
+overlaps() {
+  local a=${1%/*} al=${1#*/} b=${2%/*} bl=${2#*/} l mask
+  l=$((al < bl ? al : bl))
+  mask=$(((0xffffffff << (32 - l)) & 0xffffffff))
+  [ $(($(ip2int "$a") & mask)) -eq $(($(ip2int "$b") & mask)) ]
+}
+
+valid_cidr "$SUBNET" && [ "${SUBNET#*/}" = 24 ] || die "BG_LAB_SUBNET=$SUBNET is not an IPv4 /24 (e.g. 10.231.77.0/24). Nothing was changed."
+valid_cidr "$POOL" || die "BG_LAB_POOL=$POOL is not an IPv4 prefix (e.g. 10.232.0.0/16). Nothing was changed."
+if overlaps "$SUBNET" "$POOL"; then die "BG_LAB_POOL=$POOL overlaps BG_LAB_SUBNET=$SUBNET; pick disjoint ranges. Nothing was changed."; fi
+[ ${#PREFIX} -le 6 ] && [[ $PREFIX =~ ^[a-z][a-z0-9]*$ ]] || die "BG_LAB_PREFIX=$PREFIX must be 1-6 lowercase letters/digits (link names are limited to 15 characters). Nothing was changed."
+case "$MANAGERS" in 1 | 3) ;; *) die "BG_LAB_MANAGERS=$MANAGERS: use 1 or 3. Nothing was changed." ;; esac
+BASE=$(($(ip2int "${SUBNET%/*}") & 0xffffff00))
+HOST_IP=$(int2ip $((BASE + 1)))
+node_ip() { int2ip $((BASE + 10 + $1)); }
+node_ns() { echo "$PREFIX-node$1"; }
+node_sock() { echo "$LAB_RUN/node$1.sock"; }
+node_pidfile() { echo "$LAB_RUN/node$1.pid"; }
+node_dir() { echo "$LAB_DIR/node$1"; }
+nd() { local n=$1; shift; docker -H "unix://$(node_sock "$n")" "$@"; } # docker CLI on lab node n
+manager() { nd 1 "$@"; }
+
+# --- tools -------------------------------------------------------------------------------------
+need_root() {
+  [ "$(id -u)" -eq 0 ] || die "the lab needs root (network namespaces, a dockerd per node). What to do: run it as root (sudo -E npm run swarm:up)."
+}
+
+ensure_packages() { # iproute2 (ip), iptables (dockerd needs it in each namespace), util-linux (nsenter, unshare)
+  local missing=()
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+  { command -v nsenter && command -v unshare; } >/dev/null 2>&1 || missing+=(util-linux)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 && [ -f /etc/debian_version ] ||
+    die "missing: ${missing[*]}, and this is not Debian, so they cannot be installed automatically. What to do: install them, rerun."
+  log "installing Debian's ${missing[*]} (apt-get)…"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# --- network -----------------------------------------------------------------------------------
+check_subnet_free() {
+  # Our own link may hold it already (idempotent up); anything else in the root namespace may not.
+  local line dev cidr
+  while read -r line; do
+    dev=$(awk '{print $2}' <<<"$line")
+    dev=${dev%%@*}
+    cidr=$(awk '{print $4}' <<<"$line")
+    [ "$dev" = "$HOST_LINK" ] && continue
+    if overlaps "$cidr" "$SUBNET"; then die "BG_LAB_SUBNET=$SUBNET is in use on this machine ($dev has $cidr). Nothing was changed. What to do: pick a free /24, e.g. BG_LAB_SUBNET=10.231.78.0/24."; fi
+  done < <(ip -o -4 addr show)
+  while read -r cidr dev; do
+    [ "$dev" = "$HOST_LINK" ] && continue
+    [ "$cidr" = default ] && continue
+    [[ $cidr == */* ]] || cidr=$cidr/32
+    if overlaps "$cidr" "$SUBNET"; then die "BG_LAB_SUBNET=$SUBNET overlaps the route $cidr (dev $dev). Nothing was changed. What to do: pick a free /24 with BG_LAB_SUBNET."; fi
+  done < <(ip -4 route show | awk '{d=""; for (i=1;i<NF;i++) if ($i=="dev") d=$(i+1); print $1, d}')
+  if docker info >/dev/null 2>&1; then
+    while read -r cidr; do
+      [ -n "$cidr" ] || continue
+      if overlaps "$cidr" "$SUBNET"; then die "BG_LAB_SUBNET=$SUBNET overlaps the host Docker network subnet $cidr. Nothing was changed. What to do: pick a free /24 with BG_LAB_SUBNET."; fi
+    done < <(docker network inspect --format '{{range .IPAM.Config}}{{println .Subnet}}{{end}}' $(docker network ls -q) 2>/dev/null | grep -E '^[0-9.]+/[0-9]+$' || true)
+  fi
+}
+
+has_ns() { ip netns list | awk '{print $1}' | grep -qx "$1"; }
+
+network_up() {
+  if ! has_ns "$SWITCH_NS"; then
+    ip netns add "$SWITCH_NS"
+    ip -n "$SWITCH_NS" link set lo up
+    ip -n "$SWITCH_NS" link add br0 type bridge
+    ip -n "$SWITCH_NS" link set br0 up
+  fi
+  if ! ip link show "$HOST_LINK" >/dev/null 2>&1; then
+    ip link add "$HOST_LINK" type veth peer name uplink netns "$SWITCH_NS"
+    ip -n "$SWITCH_NS" link set uplink master br0 up
+  fi
+  ip addr replace "$HOST_IP/24" dev "$HOST_LINK"
+  ip link set "$HOST_LINK" up
+  local n ns
+  for n in "${NODES[@]}"; do
+    ns=$(node_ns "$n")
+    has_ns "$ns" || ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    if ! ip -n "$ns" link show eth0 >/dev/null 2>&1; then
+      ip -n "$ns" link add eth0 type veth peer name "port$n" netns "$SWITCH_NS"
+      ip -n "$SWITCH_NS" link set "port$n" master br0 up
+    fi
+    ip -n "$ns" addr replace "$(node_ip "$n")/24" dev eth0
+    ip -n "$ns" link set eth0 up
+  done
+}
+
+# --- engines -----------------------------------------------------------------------------------
+engine_answers() { nd "$1" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+engine_up() {
+  local n=$1 dir pid
+  dir=$(node_dir "$n")
+  if engine_answers "$n"; then return 0; fi
+  pid=$(cat "$(node_pidfile "$n")" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    log "node$n: dockerd (pid $pid) is running but not answering yet; waiting…"
+  else
+    mkdir -p "$dir/data" "$LAB_RUN/node$n"
+    [ -f "$dir/daemon.json" ] || echo '{}' >"$dir/daemon.json" # not the host's /etc/docker/daemon.json
+    log "node$n: starting dockerd in namespace $(node_ns "$n") ($(node_ip "$n"); log $dir/dockerd.log)…"
+    # nsenter: the node's network namespace. unshare: its own mount namespace (every mount dockerd
+    # makes dies with it, none reaches the host's) and UTS namespace (hostname = node name in
+    # `docker node ls`). setsid: the engine outlives this script and npm.
+    # DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: a task uses the loaded image without first trying to pull
+    # it (no registry is reachable, and the nodes have no route out of the lab anyway).
+    DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 setsid nohup nsenter --net="/run/netns/$(node_ns "$n")" \
+      unshare --mount --uts --propagation slave \
+      sh -c 'hostname "$0" && exec "$@"' "$(node_ns "$n")" \
+      dockerd \
+      --config-file "$dir/daemon.json" \
+      --data-root "$dir/data" \
+      --exec-root "$LAB_RUN/node$n" \
+      --pidfile "$(node_pidfile "$n")" \
+      --host "unix://$(node_sock "$n")" \
+      --storage-driver overlay2 \
+      --shutdown-timeout 5 \
+      >>"$dir/dockerd.log" 2>&1 </dev/null &
+  fi
+}
+
+wait_engines() {
+  local deadline=$((SECONDS + 60)) n
+  for n in "${NODES[@]}"; do
+    while ! engine_answers "$n"; do
+      if [ $SECONDS -ge $deadline ]; then
+        log "node$n: dockerd did not answer on $(node_sock "$n") within 60 s. Its last log lines:"
+        tail -n 20 "$(node_dir "$n")/dockerd.log" >&2 || true
+        die "The lab is half up. What to do: read $(node_dir "$n")/dockerd.log, then npm run swarm:down and npm run swarm:up."
+      fi
+      sleep 0.5
+    done
+  done
+}
+
+# --- swarm -------------------------------------------------------------------------------------
+swarm_state() { nd "$1" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.Cluster.ID}}' 2>/dev/null || echo "unknown -"; }
+
+swarm_up() {
+  local state cluster n want_cluster token role
+  read -r state cluster <<<"$(swarm_state 1)"
+  if [ "$state" != active ]; then
+    log "node1: swarm init (advertise $(node_ip 1), overlay pool $POOL)…"
+    manager swarm init --advertise-addr "$(node_ip 1)" --listen-addr "$(node_ip 1):2377" \
+      --default-addr-pool "$POOL" --default-addr-pool-mask-length 24 >/dev/null
+    read -r state cluster <<<"$(swarm_state 1)"
+  fi
+  want_cluster=$cluster
+  for n in "${NODES[@]:1}"; do
+    role=worker
+    [ "$MANAGERS" = 3 ] && role=manager
+    read -r state cluster <<<"$(swarm_state "$n")"
+    if [ "$state" = active ] && [ "$cluster" = "$want_cluster" ]; then continue; fi
+    if [ "$state" = active ] && [ "$cluster" = "" ]; then continue; fi # a worker does not see the cluster ID
+    if [ "$state" != inactive ]; then
+      log "node$n: is in another swarm ($state $cluster); leaving it…"
+      nd "$n" swarm leave --force >/dev/null 2>&1 || true
+    fi
+    token=$(manager swarm join-token -q "$role")
+    log "node$n: joining as $role…"
+    nd "$n" swarm join --token "$token" --advertise-addr "$(node_ip "$n")" --listen-addr "$(node_ip "$n"):2377" "$(node_ip 1):2377" >/dev/null
+  done
+  local deadline=$((SECONDS + 60)) ready
+  while :; do
+    ready=$(manager node ls --format '{{.Status}}' 2>/dev/null | grep -c '^Ready$' || true)
+    [ "$ready" -ge ${#NODES[@]} ] && break
+    [ $SECONDS -ge $deadline ] && { manager node ls >&2 || true; die "only $ready of ${#NODES[@]} nodes are Ready after 60 s. What to do: read $LAB_DIR/node*/dockerd.log, then npm run swarm:down and up again."; }
+    sleep 0.5
+  done
+}
+
+# --- images ------------------------------------------------------------------------------------
+lab_images() { echo "$BG_IMAGE_NS/app:$APP_VERSION" "$BG_IMAGE_NS/proxy-haproxy:local" bluegreen/base-redis:local; }
+
+build_images() {
+  bash scripts/ensure-docker.sh
+  bash fixtures/images/build.sh node haproxy redis
+  log "building $BG_IMAGE_NS/app:$APP_VERSION and $BG_IMAGE_NS/proxy-haproxy:local on the host engine…"
+  # The same builds as compose.blue.yml / compose.yml describe. The app's context is sent as a tar
+  # that follows symlinks (tar -h): in a worktree node_modules is a symlink, which docker build
+  # would not follow.
+  tar -ch fixtures/app/Dockerfile fixtures/app/package.json fixtures/app/*.js node_modules/ws |
+    docker build -q -f fixtures/app/Dockerfile --build-arg BASE_IMAGE=bluegreen/base-node:local -t "$BG_IMAGE_NS/app:$APP_VERSION" - >/dev/null
+  docker build -q --build-arg BASE_IMAGE=bluegreen/base-haproxy:local -t "$BG_IMAGE_NS/proxy-haproxy:local" fixtures/proxy/haproxy >/dev/null
+}
+
+load_images() {
+  local n img missing tar=$LAB_DIR/images.tar
+  for n in "${NODES[@]}"; do
+    missing=()
+    for img in $(lab_images); do
+      [ "$(nd "$n" image inspect -f '{{.Id}}' "$img" 2>/dev/null)" = "$(docker image inspect -f '{{.Id}}' "$img")" ] || missing+=("$img")
+    done
+    [ ${#missing[@]} -eq 0 ] && continue
+    log "node$n: loading ${missing[*]} from the host engine…"
+    docker save "${missing[@]}" >"$tar"
+    nd "$n" load -q -i "$tar" >/dev/null
+  done
+  rm -f "$tar"
+}
+
+# --- demo stacks -------------------------------------------------------------------------------
+stack_env() {
+  export BG_STACK=$STACK LAB_LIVE_PORT=$LIVE_PORT LAB_PREVIEW_PORT=$PREVIEW_PORT LAB_REPLICAS=$REPLICAS
+  LAB_HAPROXY_CFG_HASH=$(sha256sum fixtures/swarm/haproxy.cfg | cut -c1-12)
+  export LAB_HAPROXY_CFG_HASH
+}
+
+deploy_demo() {
+  stack_env
+  log "deploying stacks $STACK (proxy on every node + redis), $STACK-blue and $STACK-green ($REPLICAS app replicas each)…"
+  manager stack deploy --resolve-image never --prune -c fixtures/swarm/shared.yml "$STACK" >/dev/null
+  manager stack deploy --resolve-image never --prune -c fixtures/swarm/blue.yml "$STACK-blue" >/dev/null
+  manager stack deploy --resolve-image never --prune -c fixtures/swarm/green.yml "$STACK-green" >/dev/null
+}
+
+# answers <url> <color>: 200 with X-App-Color <color>?
+answers() {
+  local headers
+  headers=$(curl -s -m 2 -o /dev/null -D - "$1" 2>/dev/null || true)
+  [ "$(printf '%s' "$headers" | head -n 1 | awk '{print $2}')" = 200 ] && printf '%s' "$headers" | grep -qi "^x-app-color: *$2"
+}
+
+running_tasks() { manager service ps "$1" --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running' || true; }
+
+wait_demo() {
+  local deadline=$((SECONDS + WAIT_S)) n pending
+  log "waiting up to ${WAIT_S}s for every task to run and every node's proxy to answer (live: blue, preview: green)…"
+  while :; do
+    pending=()
+    [ "$(running_tasks "${STACK}-blue_app-blue")" -ge "$REPLICAS" ] || pending+=("app-blue tasks")
+    [ "$(running_tasks "${STACK}-green_app-green")" -ge "$REPLICAS" ] || pending+=("app-green tasks")
+    [ "$(running_tasks "${STACK}_proxy")" -ge ${#NODES[@]} ] || pending+=("proxy tasks")
+    for n in "${NODES[@]}"; do
+      answers "http://$(node_ip "$n"):$LIVE_PORT/health" blue || pending+=("node$n live")
+      answers "http://$(node_ip "$n"):$PREVIEW_PORT/health" green || pending+=("node$n preview")
+    done
+    [ ${#pending[@]} -eq 0 ] && return 0
+    if [ $SECONDS -ge $deadline ]; then
+      log "not ready after ${WAIT_S}s: ${pending[*]}. The lab is left up for inspection:"
+      manager stack ps "$STACK" --no-trunc --format '  {{.Name}} {{.Node}} {{.CurrentState}} {{.Error}}' >&2 || true
+      manager stack ps "$STACK-blue" --no-trunc --format '  {{.Name}} {{.Node}} {{.CurrentState}} {{.Error}}' >&2 || true
+      manager stack ps "$STACK-green" --no-trunc --format '  {{.Name}} {{.Node}} {{.CurrentState}} {{.Error}}' >&2 || true
+      die "What to do: read the task errors above (and nd logs), then npm run swarm:down and npm run swarm:up."
+    fi
+    sleep 1
+  done
+}
+
+write_config() {
+  local n role
+  {
+    cat <<EOF
+# ============================================================================================
+# FOR THE FUTURE SWARM PLATFORM ADAPTER (issue 12). bluegreen does not implement platform: swarm
+# yet, and today's config parser rejects this file (unknown key "platform"). It records what the
+# lab made, in the shape the adapter is expected to read. Written by scripts/swarm-lab.sh up;
+# removed by swarm:down. See docs/swarm-lab.md.
+# ============================================================================================
+stack: $STACK
+platform: swarm
+
+swarm:
+  # How bluegreen reaches each node's Docker API (unix here; tcp:// or ssh:// elsewhere), by the
+  # node's hostname as \`docker node ls\` shows it. \`manager\` runs \`docker stack deploy\`.
+  manager: unix://$(node_sock 1)
+  nodes:
+EOF
+    for n in "${NODES[@]}"; do
+      role=worker
+      if [ "$n" = 1 ] || [ "$MANAGERS" = 3 ]; then role=manager; fi
+      cat <<EOF
+    - name: $(node_ns "$n")          # its hostname in docker node ls
+      docker: unix://$(node_sock "$n")
+      address: $(node_ip "$n")        # where its host-mode published ports answer
+      role: $role
+EOF
+    done
+    cat <<EOF
+  # This kernel has no IPVS: services use endpoint_mode dnsrr and host-mode published ports.
+  endpointMode: dnsrr
+
+compose:
+  shared: $REPO/fixtures/swarm/shared.yml   # stack "$STACK": proxy (global) + redis, network ${STACK}_net
+  blue: $REPO/fixtures/swarm/blue.yml       # stack "$STACK-blue": app-blue, $REPLICAS replicas
+  green: $REPO/fixtures/swarm/green.yml     # stack "$STACK-green": app-green, $REPLICAS replicas
+
+services: [app]
+
+env:
+  BG_IMAGE_NS: "$BG_IMAGE_NS"
+  LAB_LIVE_PORT: "$LIVE_PORT"
+  LAB_PREVIEW_PORT: "$PREVIEW_PORT"
+  LAB_REPLICAS: "$REPLICAS"
+  LAB_HAPROXY_CFG_HASH: "$LAB_HAPROXY_CFG_HASH"
+
+proxy:
+  driver: haproxy
+  service: proxy          # one replica per node; runtime API in each: docker exec <task> nc 127.0.0.1 9999
+  upstream: "app-{color}:3000"
+  live: "http://$(node_ip 1):$LIVE_PORT"
+  preview: "http://$(node_ip 1):$PREVIEW_PORT"
+
+health:
+  timeout: 180s
+  interval: 1s
+
+drain:
+  timeout: 30s
+
+smoke:
+  spec: $REPO/smoke/specs/demo.yml
+  expectVersionHeader: X-App-Version
+
+stateDir: $LAB_DIR/state
+EOF
+  } >"$CONFIG_FILE"
+}
+
+up() {
+  local t0=$SECONDS n dir
+  need_root
+  ensure_packages
+  check_subnet_free
+  for dir in "$LAB_DIR" "$LAB_RUN"; do
+    if [ -d "$dir" ] && [ ! -f "$dir/$MARKER" ] && [ -n "$(ls -A "$dir")" ]; then
+      die "$dir exists, is not empty and has no $MARKER marker: it is not the lab's. Nothing was changed. What to do: move it away or set BG_LAB_DIR / BG_LAB_RUN."
+    fi
+  done
+  mkdir -p "$LAB_DIR" "$LAB_RUN"
+  touch "$LAB_DIR/$MARKER" "$LAB_RUN/$MARKER"
+  build_images
+  network_up
+  for n in "${NODES[@]}"; do engine_up "$n"; done
+  wait_engines
+  swarm_up
+  load_images
+  deploy_demo
+  wait_demo
+  write_config
+  log "up in $((SECONDS - t0))s: swarm of ${#NODES[@]} nodes ($MANAGERS manager(s)); proxy on $(for n in "${NODES[@]}"; do printf '%s ' "$(node_ip "$n")"; done)"
+  log "node APIs: $(for n in "${NODES[@]}"; do printf 'docker -H unix://%s ' "$(node_sock "$n")"; done)"
+  echo "live: http://$(node_ip 1):$LIVE_PORT/"
+  echo "preview: http://$(node_ip 1):$PREVIEW_PORT/"
+  echo "config: $CONFIG_FILE"
+}
+
+# --- down --------------------------------------------------------------------------------------
+# Every process of node n: those in its network namespace (dockerd, containerd, shims, docker-proxy)
+# and all their descendants (the containers' processes, in namespaces of their own).
+node_pids() {
+  local ns roots
+  ns=$(node_ns "$1")
+  has_ns "$ns" || return 0
+  roots=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
+  [ -n "${roots// /}" ] || return 0
+  ps -e -o pid=,ppid= | awk -v roots="$roots" '
+    { parent[$1] = $2; pids[NR] = $1 }
+    END {
+      n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1
+      do { added = 0; for (i in pids) { p = pids[i]; if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; added = 1 } } } while (added)
+      for (p in keep) print p
+    }'
+}
+
+dockerd_pid() { # the node's dockerd pid, if it runs
+  local pid
+  pid=$(cat "$(node_pidfile "$1")" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
+}
+
+stop_nodes() {
+  local n pid deadline pids running
+  # All engines at once: each stops its containers (at most --shutdown-timeout 5 s each) in parallel.
+  for n in "${NODES[@]}"; do
+    pid=$(dockerd_pid "$n")
+    if [ -n "$pid" ]; then
+      log "node$n: stopping dockerd (pid $pid) and its containers…"
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+  deadline=$((SECONDS + 30))
+  while [ $SECONDS -lt $deadline ]; do
+    running=0
+    for n in "${NODES[@]}"; do [ -z "$(dockerd_pid "$n")" ] || running=1; done
+    [ $running -eq 0 ] && break
+    sleep 0.3
+  done
+  for n in "${NODES[@]}"; do
+    pids=$(node_pids "$n" | tr '\n' ' ')
+    if [ -n "${pids// /}" ]; then
+      log "node$n: killing what is left of it: $pids"
+      # shellcheck disable=SC2086
+      kill -KILL $pids 2>/dev/null || true
+      deadline=$((SECONDS + 10))
+      while [ -n "$(node_pids "$n")" ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    fi
+  done
+}
+
+lab_mounts() { awk -v a="$LAB_DIR" -v b="$LAB_RUN" '$5 == a || index($5, a "/") == 1 || $5 == b || index($5, b "/") == 1 { print $5 }' /proc/self/mountinfo; }
+
+remove_dir() {
+  local dir=$1
+  [ -d "$dir" ] || return 0
+  case "$dir" in /* ) ;; *) log "not removing '$dir': not an absolute path"; return 1 ;; esac
+  if [ ! -f "$dir/$MARKER" ]; then
+    log "not removing $dir: it has no $MARKER marker, so the lab did not make it. Remove it yourself if it is the lab's."
+    return 1
+  fi
+  rm -rf --one-file-system -- "$dir"
+}
+
+down() {
+  local t0=$SECONDS n m deadline
+  need_root
+  stop_nodes
+  for m in $(lab_mounts | sort -r); do umount -l "$m" 2>/dev/null || true; done
+  for n in "${NODES[@]}"; do if has_ns "$(node_ns "$n")"; then ip netns del "$(node_ns "$n")"; fi; done
+  if has_ns "$SWITCH_NS"; then ip netns del "$SWITCH_NS"; fi
+  # Namespaces are torn down asynchronously; their links go with them.
+  deadline=$((SECONDS + 10))
+  while ip link show "$HOST_LINK" >/dev/null 2>&1 && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  if ip link show "$HOST_LINK" >/dev/null 2>&1; then ip link del "$HOST_LINK"; fi
+  remove_dir "$LAB_DIR"
+  remove_dir "$LAB_RUN"
+  log "down in $((SECONDS - t0))s: no lab namespaces, links, engines or directories are left."
+}
+
+status() {
+  local n
+  echo "namespaces: $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-" | tr '\n' ' ')"
+  echo "host link:  $(ip -br addr show "$HOST_LINK" 2>/dev/null || echo none)"
+  for n in "${NODES[@]}"; do
+    if engine_answers "$n"; then echo "node$n: engine up at $(node_sock "$n"), swarm $(swarm_state "$n" | awk '{print $1}')"; else echo "node$n: no engine"; fi
+  done
+  engine_answers 1 && manager node ls 2>/dev/null || true
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *)
+    echo "usage: scripts/swarm-lab.sh up|down|status   (npm run swarm:up / npm run swarm:down)" >&2
+    exit 2
+    ;;
+esac
