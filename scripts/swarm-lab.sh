@@ -52,6 +52,16 @@ CONFIG_FILE=$LAB_DIR/bluegreen.yml
 
 log() { printf 'swarm-lab: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
+# quiet <what> cmd...: run cmd; show its output only when it fails (docker build and stack deploy
+# print deprecation notes on every success).
+quiet() {
+  local what=$1 out
+  shift
+  if ! out=$("$@" 2>&1); then
+    printf '%s\n' "$out" >&2
+    die "$what failed (output above). What to do: fix the cause, then npm run swarm:up again (it resumes where it stopped)."
+  fi
+}
 
 # --- addresses ---------------------------------------------------------------------------------
 ip2int() { local IFS=. a b c d; read -r a b c d <<<"$1"; echo $(((a << 24) | (b << 16) | (c << 8) | d)); }
@@ -202,31 +212,33 @@ wait_engines() {
 }
 
 # --- swarm -------------------------------------------------------------------------------------
-swarm_state() { nd "$1" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.Cluster.ID}}' 2>/dev/null || echo "unknown -"; }
+swarm_state() { nd "$1" info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo unknown; }
+swarm_node_id() { nd "$1" info --format '{{.Swarm.NodeID}}' 2>/dev/null || true; }
 
 swarm_up() {
-  local state cluster n want_cluster token role
-  read -r state cluster <<<"$(swarm_state 1)"
-  if [ "$state" != active ]; then
+  local n token role members id
+  if [ "$(swarm_state 1)" != active ]; then
     log "node1: swarm init (advertise $(node_ip 1), overlay pool $POOL)…"
-    manager swarm init --advertise-addr "$(node_ip 1)" --listen-addr "$(node_ip 1):2377" \
-      --default-addr-pool "$POOL" --default-addr-pool-mask-length 24 >/dev/null
-    read -r state cluster <<<"$(swarm_state 1)"
+    quiet "swarm init on node1" manager swarm init --advertise-addr "$(node_ip 1)" --listen-addr "$(node_ip 1):2377" \
+      --default-addr-pool "$POOL" --default-addr-pool-mask-length 24
   fi
-  want_cluster=$cluster
   for n in "${NODES[@]:1}"; do
     role=worker
-    [ "$MANAGERS" = 3 ] && role=manager
-    read -r state cluster <<<"$(swarm_state "$n")"
-    if [ "$state" = active ] && [ "$cluster" = "$want_cluster" ]; then continue; fi
-    if [ "$state" = active ] && [ "$cluster" = "" ]; then continue; fi # a worker does not see the cluster ID
-    if [ "$state" != inactive ]; then
-      log "node$n: is in another swarm ($state $cluster); leaving it…"
+    if [ "$MANAGERS" = 3 ]; then role=manager; fi
+    members=$(manager node ls -q 2>/dev/null || true)
+    id=$(swarm_node_id "$n")
+    if [ "$(swarm_state "$n")" = active ] && [ -n "$id" ] && grep -qx "$id" <<<"$members"; then continue; fi
+    if [ "$(swarm_state "$n")" != inactive ]; then
+      log "node$n: is in another swarm (or half joined); leaving it…"
       nd "$n" swarm leave --force >/dev/null 2>&1 || true
     fi
     token=$(manager swarm join-token -q "$role")
     log "node$n: joining as $role…"
-    nd "$n" swarm join --token "$token" --advertise-addr "$(node_ip "$n")" --listen-addr "$(node_ip "$n"):2377" "$(node_ip 1):2377" >/dev/null
+    quiet "swarm join of node$n" nd "$n" swarm join --token "$token" --advertise-addr "$(node_ip "$n")" --listen-addr "$(node_ip "$n"):2377" "$(node_ip 1):2377"
+  done
+  # A node that left and joined again leaves its old entry behind, Down: drop it.
+  for id in $(manager node ls --format '{{.ID}} {{.Status}}' 2>/dev/null | awk '$2 == "Down" {print $1}'); do
+    manager node rm --force "$id" >/dev/null 2>&1 || true
   done
   local deadline=$((SECONDS + 60)) ready
   while :; do
@@ -247,9 +259,9 @@ build_images() {
   # The same builds as compose.blue.yml / compose.yml describe. The app's context is sent as a tar
   # that follows symlinks (tar -h): in a worktree node_modules is a symlink, which docker build
   # would not follow.
-  tar -ch fixtures/app/Dockerfile fixtures/app/package.json fixtures/app/*.js node_modules/ws |
-    docker build -q -f fixtures/app/Dockerfile --build-arg BASE_IMAGE=bluegreen/base-node:local -t "$BG_IMAGE_NS/app:$APP_VERSION" - >/dev/null
-  docker build -q --build-arg BASE_IMAGE=bluegreen/base-haproxy:local -t "$BG_IMAGE_NS/proxy-haproxy:local" fixtures/proxy/haproxy >/dev/null
+  quiet "building $BG_IMAGE_NS/app:$APP_VERSION" sh -c 'tar -ch fixtures/app/Dockerfile fixtures/app/package.json fixtures/app/*.js node_modules/ws |
+    docker build -q -f fixtures/app/Dockerfile --build-arg BASE_IMAGE=bluegreen/base-node:local -t "$0" -' "$BG_IMAGE_NS/app:$APP_VERSION"
+  quiet "building $BG_IMAGE_NS/proxy-haproxy:local" docker build -q --build-arg BASE_IMAGE=bluegreen/base-haproxy:local -t "$BG_IMAGE_NS/proxy-haproxy:local" fixtures/proxy/haproxy
 }
 
 load_images() {
@@ -277,9 +289,9 @@ stack_env() {
 deploy_demo() {
   stack_env
   log "deploying stacks $STACK (proxy on every node + redis), $STACK-blue and $STACK-green ($REPLICAS app replicas each)…"
-  manager stack deploy --resolve-image never --prune -c fixtures/swarm/shared.yml "$STACK" >/dev/null
-  manager stack deploy --resolve-image never --prune -c fixtures/swarm/blue.yml "$STACK-blue" >/dev/null
-  manager stack deploy --resolve-image never --prune -c fixtures/swarm/green.yml "$STACK-green" >/dev/null
+  quiet "stack deploy $STACK" manager stack deploy --resolve-image never --prune -c fixtures/swarm/shared.yml "$STACK"
+  quiet "stack deploy $STACK-blue" manager stack deploy --resolve-image never --prune -c fixtures/swarm/blue.yml "$STACK-blue"
+  quiet "stack deploy $STACK-green" manager stack deploy --resolve-image never --prune -c fixtures/swarm/green.yml "$STACK-green"
 }
 
 # answers <url> <color>: 200 with X-App-Color <color>?
@@ -500,7 +512,7 @@ status() {
   echo "namespaces: $(ip netns list | awk '{print $1}' | grep -E "^$PREFIX-" | tr '\n' ' ')"
   echo "host link:  $(ip -br addr show "$HOST_LINK" 2>/dev/null || echo none)"
   for n in "${NODES[@]}"; do
-    if engine_answers "$n"; then echo "node$n: engine up at $(node_sock "$n"), swarm $(swarm_state "$n" | awk '{print $1}')"; else echo "node$n: no engine"; fi
+    if engine_answers "$n"; then echo "node$n: engine up at $(node_sock "$n"), swarm $(swarm_state "$n")"; else echo "node$n: no engine"; fi
   done
   engine_answers 1 && manager node ls 2>/dev/null || true
 }
