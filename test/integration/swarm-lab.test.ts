@@ -206,6 +206,9 @@ describe("swarm lab: three Docker engines in network namespaces, one swarm, the 
     expect([...byName.keys()].sort()).toEqual(nodes.map((node) => node.name).sort());
     for (const node of nodes) expect(byName.get(node.name)?.status, node.name).toBe("Ready");
     expect([...byName.values()].filter((row) => row.managerStatus === "Leader")).toHaveLength(1);
+    // BG_LAB_MANAGERS=1: node1 manages, the others are workers; =3: all three manage.
+    for (const node of nodes) expect(byName.get(node.name)?.managerStatus !== "", `${node.name} is a ${node.role}`).toBe(node.role === "manager");
+    expect(nodes.filter((node) => node.role === "manager")).toHaveLength(Number(process.env.BG_LAB_MANAGERS ?? 1));
     // Each node's engine is its own: its API names itself as that swarm node.
     for (const node of nodes) expect((await docker(node.docker, ["info", "--format", "{{.Name}} {{.Swarm.LocalNodeState}}"])).trim()).toBe(`${node.name} active`);
   });
