@@ -14,6 +14,7 @@ import { loadSmokeSpec, SmokeSpecError } from "../../smoke/spec.js";
 import { EngineError } from "../engine/errors.js";
 import { createStatePorts } from "../state/engine-ports.js";
 import { projectName } from "../engine/status.js";
+import { createHooksRunner } from "../hooks/index.js";
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -108,6 +109,7 @@ export function createPorts(config: Config, opts: { onWarn?: (msg: string) => vo
     live: createLiveProbe(),
     connections: createConnectionCounter(docker, opts.onWarn),
     health: createHealthWaiter(docker),
+    ...(config.hooks ? { hooks: createHooksRunner(config.hooks.dir, { cwd: config.root }) } : {}),
     clock: systemClock,
     identity: identity(),
   };

@@ -250,6 +250,7 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
   checkPeriod(["verify", "duration"], verify.durationMs, ["verify", "interval"], verify.intervalMs, issues, { allowZero: true });
 
   const runDir = fromRoot(raw.proxy.runDir ?? DEFAULTS.proxy.runDir);
+  const release = buildReleaseSteps(raw, fromRoot, issues);
   const fileEnv = raw.env ?? {};
 
   return {
@@ -276,7 +277,22 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
     verify,
     keepOldWarm: raw.keepOldWarm ?? DEFAULTS.keepOldWarm,
     stateDir: fromRoot(raw.stateDir ?? DEFAULTS.stateDir),
+    ...release,
   };
+}
+
+/** hooks and migrate: defaults, and the checks across keys (the migrate service must rotate). */
+function buildReleaseSteps(raw: FileConfig, fromRoot: (path: string) => string, issues: IssueList): Pick<Config, "hooks" | "migrate"> {
+  const hooks = { dir: fromRoot(raw.hooks?.dir ?? DEFAULTS.hooks.dir), timeoutMs: raw.hooks?.timeout ?? DEFAULTS.hooks.timeoutMs };
+  if (hooks.timeoutMs <= 0) issues.at(["hooks", "timeout"], `is ${formatDuration(hooks.timeoutMs)}; it must be more than 0`);
+  const m = raw.migrate;
+  if (!m) return { hooks, migrate: null };
+  if (!raw.services.includes(m.service)) {
+    issues.at(["migrate", "service"], `${describeValue(m.service)} is not one of services (${raw.services.join(", ")}); the migration runs in the new color's image of a rotating service`);
+  }
+  const timeoutMs = m.timeout ?? DEFAULTS.migrate.timeoutMs;
+  if (timeoutMs <= 0) issues.at(["migrate", "timeout"], `is ${formatDuration(timeoutMs)}; it must be more than 0`);
+  return { hooks, migrate: { service: m.service, command: m.command, contract: m.contract ?? null, timeoutMs } };
 }
 
 function applyDurationOverrides(

@@ -129,6 +129,15 @@ const drainShape = { timeout: duration };
 const smokeShape = { spec: z.string().min(1).nullable().optional(), expectVersionHeader: z.string().min(1).nullable().optional() };
 const verifyShape = { duration, interval: duration };
 
+/** An argv list (no shell): at least the program, each argument a non-empty string. */
+const argv = z.array(z.string().min(1)).min(1);
+
+// Operator hooks (docs/hooks.md): the directory (relative to this file) and how long one may run.
+const hooksShape = { dir: z.string().min(1).optional(), timeout: duration };
+// The migration: a one-off container of the new release's `service` running `command` (expand,
+// before the new color starts) and, opt-in, `contract` (after the old color was stopped).
+const migrateShape = { service: serviceName, command: argv, contract: argv.optional(), timeout: duration };
+
 const rootShape = {
   stack: stackName,
   compose: z.strictObject(composeShape).optional(),
@@ -141,6 +150,8 @@ const rootShape = {
   verify: z.strictObject(verifyShape).optional(),
   keepOldWarm: z.boolean().optional(),
   stateDir: z.string().min(1).optional(),
+  hooks: z.strictObject(hooksShape).optional(),
+  migrate: z.strictObject(migrateShape).optional(),
 };
 
 export const fileConfigSchema = z.strictObject(rootShape);
@@ -155,6 +166,8 @@ export const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
   drain: Object.keys(drainShape),
   smoke: Object.keys(smokeShape),
   verify: Object.keys(verifyShape),
+  hooks: Object.keys(hooksShape),
+  migrate: Object.keys(migrateShape),
 };
 
 /** Examples shown when a required key is missing. */
@@ -165,6 +178,8 @@ export const REQUIRED_EXAMPLES: Readonly<Record<string, string>> = {
   "proxy.upstream": 'upstream: "app-{color}:3000"',
   "proxy.live": "live: http://127.0.0.1:8080",
   "proxy.preview": "preview: http://127.0.0.1:8081",
+  "migrate.service": "service: app",
+  "migrate.command": 'command: ["node", "migrate.js"]',
 };
 
 export const DEFAULTS = {
@@ -175,4 +190,6 @@ export const DEFAULTS = {
   verify: { durationMs: 5_000, intervalMs: 50 },
   keepOldWarm: true,
   stateDir: ".bluegreen",
+  hooks: { dir: ".bluegreen/hooks", timeoutMs: 60_000 },
+  migrate: { timeoutMs: 300_000 },
 } as const;

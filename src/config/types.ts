@@ -50,6 +50,23 @@ export interface Config {
   keepOldWarm: boolean;
   /** Directory for state.json, lock, history.jsonl. */
   stateDir: string;
+  /**
+   * Operator hooks: executables named after their point (pre-deploy, pre-switch …) in `dir`, each
+   * killed (its process group) after `timeoutMs`. Always set by the loader.
+   */
+  hooks?: { dir: string; timeoutMs: number };
+  /** The migration step, when configured (null: deploys run no migration). Always set by the loader. */
+  migrate?: MigrateConfig | null;
+}
+
+export interface MigrateConfig {
+  /** Base name of the rotating service whose image runs it (`app` → `app-green` of the target color). */
+  service: string;
+  /** argv run in that one-off container before the new color starts (the expand step). */
+  command: string[];
+  /** argv of the opt-in contract step, run after the old color was stopped; null when not configured. */
+  contract: string[] | null;
+  timeoutMs: number;
 }
 
 export type { Color };

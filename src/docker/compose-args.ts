@@ -8,7 +8,9 @@ export type ComposeVerb =
   | { verb: "up"; build?: boolean; recreate?: boolean }
   | { verb: "stop"; timeoutSec?: number }
   | { verb: "down"; volumes?: boolean }
-  | { verb: "version" };
+  | { verb: "version" }
+  /** A one-off container of `service` running argv (no TTY, no dependencies started, removed after). */
+  | { verb: "run"; service: string; argv: string[]; name: string };
 
 export interface ComposeCommand {
   cmd: string;
@@ -41,6 +43,8 @@ function verbArgs(action: Exclude<ComposeVerb, { verb: "version" }>): string[] {
       return ["stop", ...(action.timeoutSec === undefined ? [] : ["-t", String(Math.max(0, Math.round(action.timeoutSec)))])];
     case "down":
       return ["down", ...(action.volumes ? ["-v"] : [])];
+    case "run":
+      return ["run", "--rm", "--no-deps", "-T", "--name", action.name, action.service, ...action.argv];
   }
 }
 

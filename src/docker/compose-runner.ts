@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { composeArgs, displayCommand, type ComposeCommand, type ComposeVariant, type ComposeVerb } from "./compose-args.js";
 import { ComposeError, ComposeNotFoundError, describeCause } from "./errors.js";
 import { LineSplitter } from "./line-splitter.js";
-import type { ComposeRunner, ComposeTarget } from "./types.js";
+import type { ComposeRunner, ComposeTarget, OneOffResult } from "./types.js";
 
 export interface ComposeRunnerOptions {
   /** Executables to try (tests point them elsewhere); defaults "docker" and "docker-compose". */
@@ -64,7 +64,66 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
     up: (target, upOpts, onLine) => exec(target, { verb: "up", build: upOpts?.build, recreate: upOpts?.recreate }, onLine),
     stop: (target, timeoutSec) => exec(target, { verb: "stop", timeoutSec }),
     down: (target, downOpts) => exec(target, { verb: "down", volumes: downOpts?.volumes }),
+    runOnce: async (target, service, argv, runOpts) => {
+      const v = await variant();
+      const name = `${target.project}-${service}-run-${Date.now().toString(36)}`;
+      const command = resolveBin(composeArgs(v, target, { verb: "run", service, argv, name }), v);
+      return runOneOff(command, name, target, runOpts, bins.v2, Math.max(tailLines, 40));
+    },
   };
+}
+
+/**
+ * Runs a one-off container to its end, bounded in time. Killing the compose client alone would
+ * leave the container running, so on timeout or abort the container itself is removed by name.
+ */
+function runOneOff(
+  command: ComposeCommand,
+  name: string,
+  target: ComposeTarget,
+  opts: { timeoutMs: number; signal?: AbortSignal; onLine?: (line: string) => void },
+  dockerBin: string,
+  tailLines: number,
+): Promise<OneOffResult> {
+  return new Promise((resolve) => {
+    const lines: string[] = [];
+    const keep = (line: string): void => {
+      lines.push(line);
+      if (lines.length > tailLines) lines.shift();
+      opts.onLine?.(line);
+    };
+    const child = spawn(command.cmd, command.args, { cwd: target.cwd, env: { ...process.env, ...target.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const splitters = [new LineSplitter(), new LineSplitter()] as const;
+    child.stdout.on("data", (chunk: Buffer) => splitters[0].push(chunk).forEach(keep));
+    child.stderr.on("data", (chunk: Buffer) => splitters[1].push(chunk).forEach(keep));
+    let timedOut = false;
+    let aborted = false;
+    let spawnError: string | null = null;
+    const stop = (): void => {
+      spawn(dockerBin, ["rm", "-f", name], { stdio: "ignore" }).on("error", () => undefined);
+      child.kill("SIGTERM");
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      keep(`(timed out after ${opts.timeoutMs} ms: container ${name} removed)`);
+      stop();
+    }, opts.timeoutMs);
+    const onAbort = (): void => {
+      aborted = true;
+      stop();
+    };
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    child.on("error", (err) => {
+      spawnError = describeCause(err);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+      splitters.forEach((s) => s.flush().forEach(keep));
+      if (spawnError) keep(`(could not run ${command.cmd}: ${spawnError})`);
+      resolve({ exitCode: timedOut || aborted || spawnError ? null : code, timedOut, aborted, lines, command: displayCommand(command) });
+    });
+  });
 }
 
 function run(

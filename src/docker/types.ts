@@ -91,4 +91,19 @@ export interface ComposeRunner {
   stop(target: ComposeTarget, timeoutSec?: number): Promise<void>;
   /** `down` for this project only: its containers; never external networks or other projects. */
   down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;
+  /**
+   * `run --rm --no-deps` of one service with argv (a migration). Resolves with how it ended, also
+   * for a non-zero exit; on timeout or abort the container is removed (it would go on otherwise).
+   */
+  runOnce(target: ComposeTarget, service: string, argv: string[], opts: { timeoutMs: number; signal?: AbortSignal; onLine?: (line: string) => void }): Promise<OneOffResult>;
+}
+
+export interface OneOffResult {
+  exitCode: number | null;
+  timedOut: boolean;
+  aborted: boolean;
+  /** The last output lines (compose's and the container's). */
+  lines: string[];
+  /** The command line, for messages. */
+  command: string;
 }

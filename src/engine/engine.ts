@@ -8,6 +8,9 @@ import type { OperationOutcome } from "./operations/outcome.js";
 import { resolve } from "./operations/resolve.js";
 import { rollback } from "./operations/rollback.js";
 import { switchColors } from "./operations/switch.js";
+import { migrate } from "./operations/migrate.js";
+import { auditOf } from "./release/audit.js";
+import { runHook } from "./release/hooks.js";
 import type { Ports } from "./ports.js";
 import type { StackStatus } from "./status-model.js";
 import { readStatus } from "./status.js";
@@ -42,6 +45,11 @@ export class Engine {
 
   resolve(args: { keep: Color | null }, handlers: OperationHandlers): Promise<OperationResult> {
     return this.run("resolve", { keep: args.keep }, handlers, (ctx) => resolve(ctx, args));
+  }
+
+  /** The configured migration on its own (expand, or with contract: true the contract step). */
+  migrate(args: { contract: boolean }, handlers: OperationHandlers): Promise<OperationResult> {
+    return this.run("migrate", { contract: args.contract }, handlers, (ctx) => migrate(ctx, args));
   }
 
   /**
@@ -89,6 +97,14 @@ export class Engine {
       };
     }
 
+    if (outcome.outcome === "failed" || outcome.outcome === "rolled-back" || outcome.outcome === "aborted") {
+      // The lock is still held: the operator's on-failure hook sees the stack as the failure left it.
+      if (!error || (error.kind !== "locked" && error.kind !== "usage")) {
+        const failedPhase = [...ctx.phases].reverse().find((p) => p.status === "failed")?.phase;
+        await runHook(ctx, "on-failure", { outcome: outcome.outcome, error: outcome.message, ...(failedPhase ? { failedPhase } : {}) }).catch(() => null);
+      }
+    }
+
     const active = await ports.proxy.liveTarget().catch(() => null);
     const result: OperationResult = masker.deep({
       operation,
@@ -120,6 +136,8 @@ export class Engine {
           verify: outcome.verify ? { ok: outcome.verify.ok, requests: outcome.verify.requests, failures: outcome.verify.failures } : null,
           outcome: result.outcome,
           error: error ? masker.text(error.message) : null,
+          hooks: auditOf(ctx).hooks,
+          migrations: auditOf(ctx).migrations,
         })
         .catch((err: unknown) => handlers.emit({ type: "log", level: "warn", message: `could not append to the history: ${errorMessage(err)}` }));
     }

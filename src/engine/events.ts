@@ -1,7 +1,8 @@
 import type { Color } from "../domain/color.js";
+import type { HookPoint } from "./ports.js";
 import type { StackStatus } from "./status-model.js";
 
-export type OperationName = "status" | "deploy" | "switch" | "rollback" | "cleanup" | "resolve";
+export type OperationName = "status" | "deploy" | "switch" | "rollback" | "cleanup" | "resolve" | "migrate";
 
 /** The steps an operation goes through, in the order a deploy runs them. */
 export type PhaseName =
@@ -20,7 +21,10 @@ export type PhaseName =
   | "rollback-switch"
   | "cleanup"
   | "resolve"
-  | "record";
+  | "record"
+  | "migrate"
+  | "contract"
+  | `hook:${HookPoint}`;
 
 export type PhaseStatus = "start" | "ok" | "failed" | "skipped";
 
@@ -46,7 +50,7 @@ export type EngineEvent =
   | { type: "operation"; operation: OperationName; status: "start"; args: Record<string, string | boolean | null> }
   | { type: "phase"; phase: PhaseName; status: PhaseStatus; ms?: number; detail?: string }
   | { type: "log"; level: "info" | "warn" | "error"; message: string }
-  | { type: "output"; source: "compose" | "container"; line: string }
+  | { type: "output"; source: "compose" | "container" | "hook" | "migrate"; line: string }
   | { type: "health"; container: string; health: string; detail?: string }
   | { type: "smoke-check"; check: SmokeCheckSummary }
   | { type: "confirm"; request: ConfirmRequest }

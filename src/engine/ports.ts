@@ -37,6 +37,58 @@ export interface HistoryEntry {
   verify: { ok: boolean; requests: number; failures: number } | null;
   outcome: string;
   error: string | null;
+  /** Each hook that ran, in order (absent in entries written before hooks existed). */
+  hooks?: HookRecord[];
+  /** Each migration run (expand before the switch, contract after the old color stopped). */
+  migrations?: MigrationRecord[];
+}
+
+/** The points of an operation where an operator's executable runs (docs/hooks.md). */
+export const HOOK_POINTS = ["pre-deploy", "post-build", "pre-switch", "post-switch", "post-deploy", "pre-rollback", "post-rollback", "on-failure"] as const;
+export type HookPoint = (typeof HOOK_POINTS)[number];
+
+/** How one hook run ended. */
+export interface HookRun {
+  point: HookPoint;
+  path: string;
+  /** null when it was killed (timeout, abort) or could not be started. */
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** Its last output lines (stdout and stderr together), for messages and the history. */
+  tail: string[];
+  /** Why it could not be started (e.g. EACCES), when it could not. */
+  spawnError?: string;
+}
+
+export interface HookRecord {
+  point: HookPoint;
+  ok: boolean;
+  exitCode: number | null;
+  timedOut: boolean;
+  ms: number;
+}
+
+export interface MigrationRecord {
+  step: "expand" | "contract";
+  color: Color;
+  version: string;
+  command: string[];
+  ok: boolean;
+  exitCode: number | null;
+  timedOut: boolean;
+  ms: number;
+}
+
+/** The operator's hooks directory: one executable per point, run with argv and the facts as environment. */
+export interface HooksPort {
+  /**
+   * Checks the directory before an operation acts and lists the hooks present. A hook file that is
+   * not executable is an error (EngineError "usage"); no directory means no hooks.
+   */
+  validate(): Promise<HookPoint[]>;
+  /** Runs the hook at `point` when one exists (null when none); never throws for a failing hook. */
+  run(point: HookPoint, env: Record<string, string>, opts: { timeoutMs: number; signal?: AbortSignal; onLine?: (line: string) => void }): Promise<HookRun | null>;
 }
 
 export interface HistoryPort {
@@ -93,6 +145,8 @@ export interface Ports {
   connections: ConnectionCounter;
   health: HealthWaiter;
   clock: Clock;
+  /** Operator hooks (src/hooks/); absent: no hooks run. */
+  hooks?: HooksPort;
   /** Who is running this (for the lock, history and state): user@host. */
   identity: { user: string; host: string };
 }

@@ -1,17 +1,17 @@
 import type { Color } from "../../src/domain/color.js";
-import type { ComposeRunner, ComposeTarget, ContainerInfo } from "../../src/docker/types.js";
+import type { ComposeRunner, ComposeTarget, ContainerInfo, OneOffResult } from "../../src/docker/types.js";
 import type { FakeClock } from "./clock.js";
 import type { FakeDocker } from "./docker.js";
 import type { ReleaseScripts } from "./scripts.js";
 
-export type ComposeVerb = "build" | "up" | "stop" | "down";
+export type ComposeVerb = "build" | "up" | "stop" | "down" | "run";
 
 export interface ComposeCall {
   verb: ComposeVerb;
   project: string;
   files: string[];
   env: Record<string, string>;
-  opts: { build?: boolean; recreate?: boolean; volumes?: boolean; timeoutSec?: number };
+  opts: { build?: boolean; recreate?: boolean; volumes?: boolean; timeoutSec?: number; service?: string; argv?: string[]; timeoutMs?: number };
 }
 
 export interface FakeLayout {
@@ -71,6 +71,17 @@ export class FakeCompose implements ComposeRunner {
       this.docker.appendLogs(c.id, ["received SIGTERM, draining", "closed"]);
       this.docker.update(c.id, { state: "exited", exitCode: 0, health: c.health === "none" ? "none" : "unhealthy" }, "die");
     }
+  }
+
+  /** How the next one-off runs end (a migration): exit code, output, ms taken; default exit 0 at once. */
+  readonly oneOffs: Array<{ exitCode: number | null; lines?: string[]; ms?: number; timedOut?: boolean }> = [];
+
+  async runOnce(target: ComposeTarget, service: string, argv: string[], opts: { timeoutMs: number; onLine?: (line: string) => void }): Promise<OneOffResult> {
+    this.record("run", target, { service, argv: [...argv], timeoutMs: opts.timeoutMs });
+    const next = this.oneOffs.shift() ?? { exitCode: 0, lines: ["migrated"] };
+    if (next.ms) this.clock.advance(next.ms);
+    for (const line of next.lines ?? []) opts.onLine?.(line);
+    return { exitCode: next.exitCode, timedOut: next.timedOut ?? false, aborted: false, lines: next.lines ?? [], command: `docker-compose -p ${target.project} run --rm --no-deps -T ${service} ${argv.join(" ")}` };
   }
 
   async down(target: ComposeTarget, opts: { volumes?: boolean } = {}): Promise<void> {

@@ -8,3 +8,4 @@ export { FakeHealthWaiter } from "./health.js";
 export { ReleaseScripts, type ColorScript, type ColorScripts, type ReleaseFailure } from "./scripts.js";
 export { FakeStack, fakeConfig, STACK, type StackSeed, type SlotSeed } from "./stack.js";
 export { recorder, type Recorder } from "./handlers.js";
+export { FakeHooks, type FakeHookScript } from "./hooks.js";

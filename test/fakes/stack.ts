@@ -7,6 +7,7 @@ import { FakeClock } from "./clock.js";
 import { FakeCompose } from "./compose.js";
 import { FakeDocker } from "./docker.js";
 import { FakeHealthWaiter } from "./health.js";
+import { FakeHooks } from "./hooks.js";
 import { FakeProxy } from "./proxy.js";
 import { FakeHistory, FakeLock, FakeStateStore } from "./records.js";
 import { ReleaseScripts, type ColorScripts } from "./scripts.js";
@@ -37,6 +38,8 @@ export function fakeConfig(overrides: Partial<Config> = {}): Config {
     verify: { durationMs: 2_000, intervalMs: 100 },
     keepOldWarm: false,
     stateDir: "/srv/shop/.bluegreen",
+    hooks: { dir: "/srv/shop/.bluegreen/hooks", timeoutMs: 60_000 },
+    migrate: null,
     ...overrides,
   };
 }
@@ -73,6 +76,8 @@ export class FakeStack {
   readonly live: FakeLiveProbe;
   readonly connections = new FakeConnectionCounter();
   readonly health: FakeHealthWaiter;
+  /** No hooks until a test adds some: `stack.hooks.add("pre-switch", { exitCode: 1 })`. */
+  readonly hooks: FakeHooks;
   readonly ports: Ports;
   readonly engine: Engine;
 
@@ -95,6 +100,7 @@ export class FakeStack {
     this.smoke = new FakeSmoke(this.network, this.clock);
     this.live = new FakeLiveProbe(this.network, this.clock);
     this.health = new FakeHealthWaiter(this.docker, this.clock, c.health.intervalMs);
+    this.hooks = new FakeHooks(this.clock);
     this.ports = {
       config: c,
       docker: this.docker,
@@ -107,6 +113,7 @@ export class FakeStack {
       live: this.live,
       connections: this.connections,
       health: this.health,
+      hooks: this.hooks,
       clock: this.clock,
       identity: this.identity,
     };

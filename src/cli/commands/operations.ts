@@ -77,4 +77,13 @@ export function registerOperations(program: Command, io: Io, setCode: (code: num
   ).action(async (flags: CommonFlags & { keep?: "blue" | "green" }) => {
     await runOp(program, io, setCode, flags, "resolving the conflict", (engine, h) => engine.resolve({ keep: flags.keep ?? null }, h));
   });
+
+  common(
+    program
+      .command("migrate")
+      .description("run the configured migration (migrate.command) in a one-off container of the live release, under the lock")
+      .option("--contract", "run the contract step (migrate.contract) instead; refused while the other color runs"),
+  ).action(async (flags: CommonFlags & { contract?: boolean }) => {
+    await runOp(program, io, setCode, flags, "migrating the shared services' schema", (engine, h) => engine.migrate({ contract: flags.contract ?? false }, h));
+  });
 }

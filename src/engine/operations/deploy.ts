@@ -17,6 +17,9 @@ import {
   type LiveVerdict,
 } from "../steps.js";
 import type { OperationOutcome } from "./outcome.js";
+import { noteFacts } from "../release/audit.js";
+import { prepareHooks, runHook, runPreHookNothingChanged } from "../release/hooks.js";
+import { MigrationFailed, runMigration } from "../release/migrate.js";
 
 export interface DeployPlan {
   target: Color;
@@ -63,6 +66,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
 
   const status = await ctx.phase("preflight", async () => {
     await ports.smoke.validate();
+    await prepareHooks(ctx);
     const s = await readStatus(ports);
     // A live color with no healthy container and nothing healthy to fall back to is exactly what a
     // deploy fixes (resolve has nothing to keep), so that conflict alone does not block it.
@@ -95,6 +99,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   }
   ctx.subject = { from: { color: plan.from, version: plan.fromVersion }, to: { color: plan.target, version } };
   const oldServes = plan.from ? `${plan.from} (${plan.fromVersion ?? "?"}) still serves all live traffic` : "no color was serving live traffic";
+  await runPreHookNothingChanged(ctx, "pre-deploy", `nothing was built or started; ${oldServes}`);
 
   /** Everything before the switch fails the same way: stop the new color, leave the old one serving. */
   const failBeforeSwitch = async (what: string, during: string, err: unknown, withLogs: boolean): Promise<never> => {
@@ -114,9 +119,14 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   try {
     await ctx.phase("build", () => buildColor(ctx, plan.target, version), `building ${plan.target} ${version}`);
     ctx.checkAborted(oldServes, "deploy again when ready");
+    await runHook(ctx, "post-build");
+    // Expand before the new release starts: the old one keeps serving on the migrated schema.
+    await runMigration(ctx, "expand", plan.target, version);
+    ctx.checkAborted(oldServes, "deploy again when ready");
     await ctx.phase("start", () => startColor(ctx, plan.target, version, { build: false, recreate: true }), `starting ${plan.target}`);
     ctx.checkAborted(oldServes, "deploy again when ready");
   } catch (err) {
+    if (err instanceof MigrationFailed) return failBeforeSwitch(`the migration failed, so ${plan.target} ${version} was not started`, `the migration for ${version}`, err, false);
     return failBeforeSwitch(`${plan.target} ${version} could not be built or started`, `the build and start of ${plan.target} ${version}`, err, false);
   }
 
@@ -143,6 +153,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
         }
         return result;
       });
+      noteFacts(ctx, { smoke: { ok: smoke.ok, checks: smoke.checks.length, failed: smoke.checks.filter((c) => !c.ok).length } });
     } else {
       ctx.skip("smoke", "no smoke spec configured");
     }
@@ -176,6 +187,8 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
       "deploy again when ready (add --yes to skip the question in pipelines)",
     );
   }
+
+  await runHook(ctx, "pre-switch").catch((err: unknown) => failBeforeSwitch("the pre-switch hook stopped the deploy before the switch", "the pre-switch hook", err, false));
 
   const versions = { ...(status.state?.versions ?? {}), ...(plan.from && plan.fromVersion ? { [plan.from]: plan.fromVersion } : {}), [plan.target]: version };
   try {
@@ -233,6 +246,8 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     ctx.skip("verify", "verify.duration is 0");
   }
 
+  await runHook(ctx, "post-switch", verdict ? { verify: { ok: verdict.ok, requests: verdict.requests, failures: verdict.failures } } : {});
+
   if (ctx.signal.aborted) {
     throw new EngineError(
       "aborted",
@@ -248,10 +263,13 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     if (!drained.drained) ctx.log("warn", `${from} still had ${drained.left} open connections after the drain timeout; stopping it closes them (WebSockets get 1001)`);
     await ctx.phase("stop", () => stopColor(ctx, from), `stopping ${from}`);
     await ports.state.write({ active: plan.target, previous: from, versions, warm: false });
+    await contractAfterStop(ctx, plan.target, version);
   } else if (plan.from) {
     ctx.skip("drain", `${plan.from} is kept warm for instant rollback`);
     ctx.skip("stop", `${plan.from} is kept warm for instant rollback`);
+    if (config.migrate?.contract) ctx.skip("contract", `${plan.from} is kept warm (it may still need the old schema): run \`bluegreen cleanup\`, then \`bluegreen migrate --contract\``);
   }
+  await runHook(ctx, "post-deploy", { outcome: "success" });
 
   return {
     outcome: "success",
@@ -261,4 +279,11 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     smoke,
     verify: verdict,
   };
+}
+
+/** The opt-in contract step once the old color is stopped; a failure leaves the new color live. */
+async function contractAfterStop(ctx: OperationContext, target: Color, version: string): Promise<void> {
+  await runMigration(ctx, "contract", target, version).catch((err: unknown) => {
+    ctx.log("warn", `${errorMessage(err)}\n${target} (${version}) is live and the old color is stopped; fix the contract step and run \`bluegreen migrate --contract\``);
+  });
 }

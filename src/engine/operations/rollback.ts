@@ -6,6 +6,7 @@ import { readStatus } from "../status.js";
 import { logsTail, startColor, stopColor, waitColorHealthy } from "../steps.js";
 import type { OperationOutcome } from "./outcome.js";
 import { describeColor, flipTo } from "./switch.js";
+import { prepareHooks, runHook, runPreHookNothingChanged } from "../release/hooks.js";
 
 export type RollbackPreparation = "warm" | "start-stopped" | "recreate";
 
@@ -31,7 +32,10 @@ export function planRollback(status: StackStatus): { from: Color | null; to: Col
 }
 
 export async function rollback(ctx: OperationContext): Promise<OperationOutcome> {
-  const status = await ctx.phase("preflight", () => readStatus(ctx.ports));
+  const status = await ctx.phase("preflight", async () => {
+    await prepareHooks(ctx);
+    return readStatus(ctx.ports);
+  });
   const plan = planRollback(status);
   const { from, to } = plan;
   const version = plan.version;
@@ -59,6 +63,7 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
     }),
   );
   if (!ok) throw new EngineError("declined", "the rollback was not confirmed", `nothing was changed; ${from ?? "no color"} serves live traffic`, "run again and confirm, or pass --yes");
+  await runPreHookNothingChanged(ctx, "pre-rollback", `nothing was changed; ${from ?? "no color"} serves live traffic`);
 
   if (plan.prepare !== "warm") {
     const v = version as string;
@@ -110,6 +115,7 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
       nextStep: "deploy a known-good version",
     };
   }
+  await runHook(ctx, "post-rollback", flip.verdict ? { verify: { ok: flip.verdict.ok, requests: flip.verdict.requests, failures: flip.verdict.failures } } : {});
   return {
     outcome: "success",
     message: `rolled back: ${to} (${version ?? "?"}) is live${from ? `; ${from} (${fromV ?? "?"}) stays running for inspection — \`bluegreen cleanup\` removes it` : ""}`,

@@ -51,6 +51,7 @@ const TITLES: Record<Exclude<OperationName, "status" | "deploy">, string> = {
   rollback: "Roll back",
   cleanup: "Clean up the standby color",
   resolve: "Resolve the conflict",
+  migrate: "Run the migration",
 };
 
 /** The whole TUI: screens over one root key listener. */

@@ -74,7 +74,12 @@ export function initialOperationState(operation: OperationName, title: string, n
 
 function upsertPhase(rows: PhaseRow[], row: PhaseRow): PhaseRow[] {
   const i = rows.findIndex((r) => r.phase === row.phase);
-  if (i < 0) return [...rows, row];
+  if (i < 0) {
+    // A phase the checklist did not list (a hook, the migration) goes where it ran: before the
+    // first phase still pending.
+    const at = rows.findIndex((r) => r.status === "pending");
+    return at < 0 ? [...rows, row] : [...rows.slice(0, at), row, ...rows.slice(at)];
+  }
   const next = [...rows];
   next[i] = { ...rows[i], ...row };
   return next;
