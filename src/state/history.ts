@@ -2,6 +2,7 @@
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
+import { HOOK_POINTS } from "../engine/ports.js";
 import { ensureStateDir, FILE_MODE, HISTORY_FILE, refuseSymlink } from "./files.js";
 
 export const OUTCOMES = ["success", "failed", "aborted", "rolled-back", "declined", "noop"] as const;
@@ -25,6 +26,25 @@ const entrySchema = z.object({
   verify: z.object({ ok: z.boolean(), requests: z.number(), failures: z.number() }).nullable(),
   outcome: z.enum(OUTCOMES),
   error: z.string().nullable(),
+  /** Operator hooks that ran, in order (absent in older entries). */
+  hooks: z
+    .array(z.object({ point: z.enum(HOOK_POINTS), ok: z.boolean(), exitCode: z.number().nullable(), timedOut: z.boolean(), ms: z.number() }))
+    .optional(),
+  /** Migration runs: expand before the new color starts, contract after the old one stopped. */
+  migrations: z
+    .array(
+      z.object({
+        step: z.enum(["expand", "contract"]),
+        color: z.enum(["blue", "green"]),
+        version: z.string(),
+        command: z.array(z.string()),
+        ok: z.boolean(),
+        exitCode: z.number().nullable(),
+        timedOut: z.boolean(),
+        ms: z.number(),
+      }),
+    )
+    .optional(),
 });
 
 export type HistoryEntry = z.infer<typeof entrySchema>;
