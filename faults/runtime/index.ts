@@ -10,6 +10,7 @@ import { dockerReconnectScenario } from "./docker-reconnect.js";
 import { removedContainerScenario } from "./docker.js";
 import { FaultStack } from "./fault-stack.js";
 import { KILL_POINTS, killScenario } from "./kill.js";
+import { killDuringHookScenario, killDuringMigrateScenario } from "./release.js";
 import { haproxySocketMissingScenario, nginxRejectsScenario, proxyRestartScenario } from "./proxy.js";
 
 type Proxy = "nginx" | "haproxy";
@@ -32,6 +33,8 @@ function scenarios(): RuntimeScenario[] {
   // Every scenario that is not about one proxy's own mechanism runs on both.
   for (const proxy of ["nginx", "haproxy"] as const) {
     for (const point of KILL_POINTS) add(`kill -9 ${point.label}`, proxy, (s, log) => killScenario(s, point, log));
+    add("kill -9 during migrate", proxy, killDuringMigrateScenario);
+    add("kill -9 during a hook", proxy, killDuringHookScenario);
     for (const release of BROKEN_RELEASES) add(`broken release: ${release.label}`, proxy, (s, log) => brokenReleaseScenario(s, release, log));
     add("proxy: container restarted mid-deploy", proxy, proxyRestartScenario);
     add("docker: standby container removed by hand, then rollback", proxy, (s, log) => removedContainerScenario(s, "standby", log));

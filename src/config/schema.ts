@@ -133,10 +133,10 @@ const verifyShape = { duration, interval: duration };
 const argv = z.array(z.string().min(1)).min(1);
 
 // Operator hooks (docs/hooks.md): the directory (relative to this file) and how long one may run.
-const hooksShape = { dir: z.string().min(1).optional(), timeout: duration };
+const hooksShape = { dir: z.string().min(1).optional(), timeout: duration.optional() };
 // The migration: a one-off container of the new release's `service` running `command` (expand,
 // before the new color starts) and, opt-in, `contract` (after the old color was stopped).
-const migrateShape = { service: serviceName, command: argv, contract: argv.optional(), timeout: duration };
+const migrateShape = { service: serviceName, command: argv, contract: argv.optional(), timeout: duration.optional() };
 
 const rootShape = {
   stack: stackName,

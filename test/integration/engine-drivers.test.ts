@@ -165,6 +165,6 @@ describe.each(DRIVERS)("the engine on $proxy", ({ proxy, proxyPort, previewPort,
     });
     expect(doc.state?.active).toBe("blue");
     expect(doc.lock).toBeNull();
-    expect(doc.shared.map((s) => s.service).sort()).toEqual(["proxy", "redis"]);
+    expect(doc.shared.map((s) => s.service).sort()).toEqual(["postgres", "proxy", "redis"]);
   }, 60_000);
 });
