@@ -8,7 +8,7 @@
  */
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { run } from "../../test/helpers/demo-stack.js";
+import { run } from "../../testkit/demo-stack.js";
 import type { ScenarioResult } from "../types.js";
 import type { FaultStack } from "./fault-stack.js";
 import { killScenario } from "./kill.js";

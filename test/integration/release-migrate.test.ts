@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmod, mkdir, readFile, writeFile, appendFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBluegreenStack, type BluegreenStack } from "../helpers/bluegreen-stack.js";
-import { run, sleep } from "../helpers/demo-stack.js";
+import { startBluegreenStack, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
+import { run, sleep } from "../../testkit/demo-stack.js";
 
 let stack: BluegreenStack;
 let hooksDir: string;
