@@ -116,10 +116,12 @@ export class Engine {
           from: result.from,
           to: result.to,
           phases: Object.fromEntries(ctx.phases.map((p) => [p.phase, p.ms])),
+          failedPhases: ctx.phases.filter((p) => p.status === "failed").map((p) => p.phase),
           smoke: outcome.smoke ? { ok: outcome.smoke.ok, checks: outcome.smoke.checks.length, failed: outcome.smoke.checks.filter((c) => !c.ok).length } : null,
           verify: outcome.verify ? { ok: outcome.verify.ok, requests: outcome.verify.requests, failures: outcome.verify.failures } : null,
           outcome: result.outcome,
-          error: error ? masker.text(error.message) : null,
+          // A rolled-back deploy is no EngineError, but its message says why it was rolled back.
+          error: error ? masker.text(error.message) : outcome.outcome === "rolled-back" ? masker.text(outcome.message) : null,
         })
         .catch((err: unknown) => handlers.emit({ type: "log", level: "warn", message: `could not append to the history: ${errorMessage(err)}` }));
     }

@@ -33,6 +33,8 @@ export interface HistoryEntry {
   from: { color: Color | null; version: string | null };
   to: { color: Color | null; version: string | null };
   phases: Record<string, number>;
+  /** The phases that failed, in order (e.g. ["verify"] for a deploy rolled back after its verify). */
+  failedPhases?: string[];
   smoke: { ok: boolean; checks: number; failed: number } | null;
   verify: { ok: boolean; requests: number; failures: number } | null;
   outcome: string;
@@ -76,7 +78,8 @@ export interface Clock {
 
 export interface HealthWaiter {
   /** Resolves when every container is healthy; rejects on timeout, death or abort, with the reason. */
-  waitHealthy(ids: string[], opts: { timeoutMs: number; signal?: AbortSignal; onHealth?: (c: ContainerInfo) => void }): Promise<void>;
+  /** `intervalMs` (health.interval): how often the containers are re-read besides Docker's health events. */
+  waitHealthy(ids: string[], opts: { timeoutMs: number; intervalMs: number; signal?: AbortSignal; onHealth?: (c: ContainerInfo) => void }): Promise<void>;
 }
 
 /** Everything the engine touches, passed in: unit tests pass fakes, the CLI and TUI pass the real adapters. */

@@ -36,6 +36,7 @@ export async function waitColorHealthy(ctx: OperationContext, color: Color): Pro
   if (ids.length === 0) throw new Error(`no containers of ${color} exist after starting it`);
   await ctx.ports.health.waitHealthy(ids, {
     timeoutMs: ctx.config.health.timeoutMs,
+    intervalMs: ctx.config.health.intervalMs,
     signal: ctx.signal,
     onHealth: (c) => ctx.emit({ type: "health", container: c.name, health: c.health, ...(c.lastHealthOutput ? { detail: c.lastHealthOutput } : {}) }),
   });

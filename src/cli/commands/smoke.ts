@@ -31,9 +31,11 @@ export function registerSmoke(program: Command, io: Io, setCode: (code: number) 
       let baseUrl = flags.target;
       let specFile = flags.spec ? resolve(flags.spec) : undefined;
       let expectColor: string | undefined;
+      let versionHeader: string | undefined;
       if (!baseUrl || !specFile) {
         const { config, ports } = await openStack(program.opts<{ config: string }>().config);
         specFile ??= config.smoke.spec ?? demoSpecPath();
+        versionHeader = config.smoke.expectVersionHeader ?? undefined;
         if (!baseUrl) {
           const live = await ports.proxy.liveTarget();
           const slot: Color = flags.slot ?? (live ? otherColor(live) : "blue");
@@ -56,6 +58,7 @@ export function registerSmoke(program: Command, io: Io, setCode: (code: number) 
             baseUrl,
             specFile,
             ...(flags.expectVersion ? { expectVersion: flags.expectVersion } : {}),
+            ...(versionHeader ? { versionHeader } : {}),
             ...(expectColor ? { expectColor } : {}),
             json: flags.json ?? false,
             ...(flags.junit ? { junitFile: resolve(flags.junit) } : {}),
