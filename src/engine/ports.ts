@@ -14,14 +14,24 @@ export interface StateStore {
 
 export interface HeldLock {
   release(): Promise<void>;
+  /** The stale lock this one replaced (acquire with takeOverStale), or null. */
+  readonly tookOver: LockInfo | null;
+}
+
+export interface AcquireOptions {
+  /**
+   * Replace a stale lock (its holder is gone) with this one in one atomic step, instead of refusing.
+   * Only `resolve` does this; a lock whose holder may be alive is never taken.
+   */
+  takeOverStale?: boolean;
+  /** Called once if the lock is lost while held (removed or taken by someone else): stop changing the stack. */
+  onLost?: (reason: Error) => void;
 }
 
 export interface LockPort {
-  /** Throws LockHeldError (from src/state) naming the holder when someone else holds it. */
-  acquire(command: string): Promise<HeldLock>;
+  /** Throws EngineError "locked" naming the holder when someone else holds it. */
+  acquire(command: string, opts?: AcquireOptions): Promise<HeldLock>;
   read(): Promise<LockInfo | null>;
-  /** Removes a stale lock; refuses when its holder is alive. */
-  breakStale(): Promise<void>;
 }
 
 export interface HistoryEntry {
