@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBluegreenStack, type BluegreenStack } from "../helpers/bluegreen-stack.js";
+import { startBluegreenStack, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
 
 const exec = promisify(execFile);
 const SLOW_SECONDS = 120;

@@ -10,9 +10,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoStackConfigYaml } from "../../bench/demo-stack-config.js";
-import { CLI } from "../helpers/bluegreen-stack.js";
-import { REPO_ROOT } from "../helpers/demo-stack.js";
+import { demoStackConfigYaml } from "../../testkit/demo-stack-config.js";
+import { CLI } from "../../testkit/bluegreen-stack.js";
+import { REPO_ROOT } from "../../testkit/demo-stack.js";
 
 const exec = promisify(execFile);
 let base = "";
