@@ -20,6 +20,8 @@ export interface SmokeCommandOptions {
   baseUrl: string;
   specFile: string;
   expectVersion?: string;
+  /** smoke.expectVersionHeader of the config, when one was read (see RunSmokeOptions). */
+  versionHeader?: string;
   expectColor?: string;
   json: boolean;
   junitFile?: string;
@@ -64,6 +66,7 @@ export async function runSmokeCommand(options: SmokeCommandOptions): Promise<num
       baseUrl: options.baseUrl,
       onEvent,
       ...(options.expectVersion ? { expectVersion: options.expectVersion } : {}),
+      ...(options.versionHeader ? { versionHeader: options.versionHeader } : {}),
       ...(options.expectColor ? { expectColor: options.expectColor } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

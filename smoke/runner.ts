@@ -22,6 +22,7 @@ export async function runSmoke(spec: SmokeSpec, options: RunSmokeOptions): Promi
   if (options.expectColor) vars.EXPECT_COLOR = options.expectColor;
   const emit = (event: SmokeEvent): void => options.onEvent?.(event);
   const signal = options.signal;
+  const versionHeader = options.expectVersion ? options.versionHeader : undefined;
 
   const startedAt = new Date();
   const started = performance.now();
@@ -34,7 +35,7 @@ export async function runSmoke(spec: SmokeSpec, options: RunSmokeOptions): Promi
       emit({ type: "check-start", name: check.name, kind: check.kind, index, total: spec.checks.length });
       const attempt =
         check.kind === "http"
-          ? () => httpAttempt(check, { baseUrl, agent, vars, ...(signal ? { signal } : {}) })
+          ? () => httpAttempt(check, { baseUrl, agent, vars, ...(versionHeader ? { versionHeader } : {}), ...(signal ? { signal } : {}) })
           : () => wsAttempt(check, { baseUrl, vars, ...(signal ? { signal } : {}) });
       const result = await runWithRetries(check, attempt, signal, emit);
       checks.push(result);

@@ -98,6 +98,11 @@ export type SmokeEvent =
 export interface RunSmokeOptions {
   baseUrl: string;
   expectVersion?: string;
+  /**
+   * smoke.expectVersionHeader: with an expected version, every HTTP response must carry it in this
+   * header (a missing header fails too). Unset: no version check by header.
+   */
+  versionHeader?: string;
   expectColor?: string;
   signal?: AbortSignal;
   onEvent?: (event: SmokeEvent) => void;

@@ -14,6 +14,8 @@ export interface HttpContext {
   baseUrl: URL;
   agent: Agent;
   vars: VariableValues;
+  /** Set only with an expected version: the header that must carry it on every response. */
+  versionHeader?: string;
   signal?: AbortSignal;
 }
 
@@ -50,6 +52,9 @@ export async function httpAttempt(check: HttpCheckSpec, ctx: HttpContext): Promi
     if (outcome.note) notes.push(outcome.note);
   }
 
+  const versionFailure = checkVersionHeader(ctx, got);
+  if (versionFailure) failures.push(versionFailure);
+
   if (check.expect.json.length > 0) {
     const parsed = parseJson(got.body);
     const parsedFirst = first ? parseJson(first.body) : undefined;
@@ -80,6 +85,20 @@ export async function httpAttempt(check: HttpCheckSpec, ctx: HttpContext): Promi
 
 function failed(failures: CheckFailure[], got: Exchange, notes: string[]): AttemptOutcome {
   return { ok: false, failures, bodyExcerpt: truncate(got.body, BODY_EXCERPT_CHARS), notes };
+}
+
+/** smoke.expectVersionHeader: the response must name the expected version in that header. */
+function checkVersionHeader(ctx: HttpContext, got: Exchange): CheckFailure | undefined {
+  const expected = ctx.vars.EXPECT_VERSION;
+  if (!ctx.versionHeader || expected === undefined) return undefined;
+  const raw = got.headers[ctx.versionHeader.toLowerCase()];
+  const value = Array.isArray(raw) ? raw.join(", ") : raw;
+  if (value === expected) return undefined;
+  return {
+    what: `header ${ctx.versionHeader} (smoke.expectVersionHeader)`,
+    expected: JSON.stringify(expected),
+    actual: describeValue(value === undefined ? { found: false } : { found: true, value }),
+  };
 }
 
 function checkStatus(check: HttpCheckSpec, status: number): CheckFailure | undefined {

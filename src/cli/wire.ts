@@ -31,7 +31,8 @@ export function identity(): { user: string; host: string } {
   return { user, host: hostname() };
 }
 
-function createSmokePort(config: Config): SmokePort {
+/** The smoke suite as the engine runs it: the configured spec, and smoke.expectVersionHeader when set. */
+export function createSmokePort(config: Config): SmokePort {
   const load = async () => {
     if (!config.smoke.spec) return null;
     try {
@@ -51,6 +52,7 @@ function createSmokePort(config: Config): SmokePort {
       const result = await runSmoke(spec, {
         baseUrl,
         ...(opts.expectVersion ? { expectVersion: opts.expectVersion } : {}),
+        ...(config.smoke.expectVersionHeader ? { versionHeader: config.smoke.expectVersionHeader } : {}),
         ...(opts.expectColor ? { expectColor: opts.expectColor } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         onEvent: (e) => {
@@ -71,10 +73,11 @@ function summarizeCheck(r: import("../../smoke/types.js").CheckResult) {
   return { name: r.name, ok: r.ok, durationMs: r.durationMs, detail };
 }
 
-function createHealthWaiter(docker: DockerPort): HealthWaiter {
+/** The engine's health gate over Docker; health.interval (HEALTH_CHECK_INTERVAL) sets its re-read period. */
+export function createHealthWaiter(docker: DockerPort): HealthWaiter {
   return {
     async waitHealthy(ids, opts) {
-      await waitForHealthy(docker, ids, { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onHealth ? { onHealth: opts.onHealth } : {}) });
+      await waitForHealthy(docker, ids, { timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onHealth ? { onHealth: opts.onHealth } : {}) });
     },
   };
 }

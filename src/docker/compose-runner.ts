@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { composeArgs, displayCommand, type ComposeCommand, type ComposeVariant, type ComposeVerb } from "./compose-args.js";
-import { ComposeError, ComposeNotFoundError, describeCause } from "./errors.js";
+import { ComposeAbortedError, ComposeError, ComposeNotFoundError, describeCause } from "./errors.js";
 import { LineSplitter } from "./line-splitter.js";
 import type { ComposeRunner, ComposeTarget, OneOffResult } from "./types.js";
 
@@ -10,12 +10,40 @@ export interface ComposeRunnerOptions {
   composeV1Bin?: string;
   /** Output lines kept for errors. */
   tailLines?: number;
+  /** After an abort, how long compose gets to exit on SIGTERM before its process group is SIGKILLed (default 5000). */
+  killGraceMs?: number;
 }
 
 interface RunResult {
   exitCode: number | null;
   lines: string[];
   spawnError?: string;
+  /** Set when an abort stopped it: how ("SIGTERM", or "killed after N ms"). */
+  aborted?: string;
+}
+
+/**
+ * Compose children run in their own process group (so an abort reaches compose and everything it
+ * started, e.g. a PyInstaller bootloader's python child). Groups still running when bluegreen exits
+ * (a second Ctrl-C quits at once) get SIGTERM rather than living on unseen.
+ */
+const runningGroups = new Set<number>();
+let exitHookInstalled = false;
+function trackGroup(pid: number): void {
+  runningGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const group of runningGroups) killGroup(group, "SIGTERM");
+  });
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
 }
 
 /**
@@ -25,6 +53,7 @@ interface RunResult {
  */
 export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRunner {
   const tailLines = opts.tailLines ?? 20;
+  const killGraceMs = opts.killGraceMs ?? 5_000;
   const bins: Record<ComposeVariant, string> = { v2: opts.dockerBin ?? "docker", v1: opts.composeV1Bin ?? "docker-compose" };
   let detected: Promise<ComposeVariant> | null = null;
 
@@ -35,7 +64,7 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
     for (const variant of ["v2", "v1"] as const) {
       const command = resolveBin(composeArgs(variant, { project: "", files: [] }, { verb: "version" }), variant);
       tried.push(displayCommand(command));
-      const result = await run(command, process.cwd(), process.env, undefined, tailLines);
+      const result = await run(command, process.cwd(), process.env, undefined, tailLines, undefined, killGraceMs);
       if (result.exitCode === 0) return variant;
     }
     throw new ComposeNotFoundError(tried);
@@ -50,18 +79,20 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
     return detected;
   };
 
-  const exec = async (target: ComposeTarget, action: ComposeVerb, onLine?: (line: string) => void): Promise<void> => {
+  const exec = async (target: ComposeTarget, action: ComposeVerb, onLine?: (line: string) => void, signal?: AbortSignal): Promise<void> => {
     const v = await variant();
     const command = resolveBin(composeArgs(v, target, action), v);
+    if (signal?.aborted) throw new ComposeAbortedError(displayCommand(command), "before it started", { cause: signal.reason });
     const env = { ...process.env, ...target.env };
-    const result = await run(command, target.cwd, env, onLine, tailLines);
+    const result = await run(command, target.cwd, env, onLine, tailLines, signal, killGraceMs);
+    if (result.aborted) throw new ComposeAbortedError(displayCommand(command), result.aborted, { cause: signal?.reason });
     if (result.exitCode !== 0) throw new ComposeError(displayCommand(command), result.exitCode, result.lines, result.spawnError);
   };
 
   return {
     variant,
-    build: (target, onLine) => exec(target, { verb: "build" }, onLine),
-    up: (target, upOpts, onLine) => exec(target, { verb: "up", build: upOpts?.build, recreate: upOpts?.recreate }, onLine),
+    build: (target, onLine, buildOpts) => exec(target, { verb: "build" }, onLine, buildOpts?.signal),
+    up: (target, upOpts, onLine) => exec(target, { verb: "up", build: upOpts?.build, recreate: upOpts?.recreate }, onLine, upOpts?.signal),
     stop: (target, timeoutSec) => exec(target, { verb: "stop", timeoutSec }),
     down: (target, downOpts) => exec(target, { verb: "down", volumes: downOpts?.volumes }),
     runOnce: async (target, service, argv, runOpts) => {
@@ -132,6 +163,8 @@ function run(
   env: NodeJS.ProcessEnv,
   onLine: ((line: string) => void) | undefined,
   tailLines: number,
+  signal: AbortSignal | undefined,
+  killGraceMs: number,
 ): Promise<RunResult> {
   return new Promise((resolve) => {
     const lines: string[] = [];
@@ -140,7 +173,21 @@ function run(
       if (lines.length > tailLines) lines.shift();
       onLine?.(line);
     };
-    const child = spawn(command.cmd, command.args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command.cmd, command.args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const pid = child.pid;
+    if (pid !== undefined) trackGroup(pid);
+    let aborted: string | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      if (pid === undefined || aborted) return;
+      aborted = "SIGTERM";
+      killGroup(pid, "SIGTERM");
+      killTimer = setTimeout(() => {
+        aborted = `killed after ${killGraceMs} ms: it did not exit on SIGTERM`;
+        killGroup(pid, "SIGKILL");
+      }, killGraceMs);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
     const splitters = [new LineSplitter(), new LineSplitter()] as const;
     child.stdout.on("data", (chunk: Buffer) => splitters[0].push(chunk).forEach(keep));
     child.stderr.on("data", (chunk: Buffer) => splitters[1].push(chunk).forEach(keep));
@@ -149,8 +196,15 @@ function run(
       spawnError = describeCause(err);
     });
     child.on("close", (code) => {
+      signal?.removeEventListener("abort", onAbort);
+      clearTimeout(killTimer);
+      if (pid !== undefined) {
+        runningGroups.delete(pid);
+        // compose exited; whatever it left in its group (an orphaned builder) goes with it.
+        if (aborted) killGroup(pid, "SIGKILL");
+      }
       splitters.forEach((s) => s.flush().forEach(keep));
-      resolve({ exitCode: spawnError ? null : code, lines, ...(spawnError ? { spawnError } : {}) });
+      resolve({ exitCode: spawnError ? null : code, lines, ...(spawnError ? { spawnError } : {}), ...(aborted ? { aborted } : {}) });
     });
   });
 }

@@ -94,6 +94,18 @@ export class ComposeNotFoundError extends Error {
 }
 
 /** A compose command failed; carries the command line, exit code and its last output lines. */
+/** A compose run stopped because its operation was aborted (Ctrl-C / SIGTERM, or the lock was lost). */
+export class ComposeAbortedError extends Error {
+  override readonly name = "AbortError";
+  constructor(
+    readonly commandLine: string,
+    how: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`\`${commandLine}\` was interrupted (${how}); the project may be partly changed: check \`docker ps -a\` for its containers`, options);
+  }
+}
+
 export class ComposeError extends Error {
   override readonly name = "ComposeError";
   constructor(

@@ -85,9 +85,10 @@ export interface ComposeTarget {
 export interface ComposeRunner {
   /** "v2" (`docker compose`) or "v1" (`docker-compose`), whichever the host has. */
   variant(): Promise<"v2" | "v1">;
-  build(target: ComposeTarget, onLine?: (line: string) => void): Promise<void>;
-  /** `up -d` (optionally --build, --force-recreate) for exactly the services of this project. */
-  up(target: ComposeTarget, opts?: { build?: boolean; recreate?: boolean }, onLine?: (line: string) => void): Promise<void>;
+  /** An abort of `signal` stops compose (its whole process group) and rejects with an AbortError. */
+  build(target: ComposeTarget, onLine?: (line: string) => void, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** `up -d` (optionally --build, --force-recreate) for exactly the services of this project; abortable like build. */
+  up(target: ComposeTarget, opts?: { build?: boolean; recreate?: boolean; signal?: AbortSignal }, onLine?: (line: string) => void): Promise<void>;
   stop(target: ComposeTarget, timeoutSec?: number): Promise<void>;
   /** `down` for this project only: its containers; never external networks or other projects. */
   down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;

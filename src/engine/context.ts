@@ -1,9 +1,12 @@
 import type { Color } from "../domain/color.js";
 import type { ComposeTarget } from "../docker/types.js";
-import { EngineError } from "./errors.js";
+import { EngineError, LockLostError } from "./errors.js";
 import type { ConfirmRequest, EngineEvent, EventSink, PhaseName, PhaseStatus } from "./events.js";
 import type { HeldLock, Ports } from "./ports.js";
 import { projectName } from "./status.js";
+
+export const LOCK_LOST_NEXT_STEP =
+  "find the other bluegreen (`bluegreen status` shows the lock's holder) and let it finish; then run `bluegreen status`, and `bluegreen resolve` if it reports a conflict";
 
 /** Answers a confirmation: the CLI with --yes or a prompt, the TUI with a dialog. */
 export type Confirmer = (request: ConfirmRequest) => Promise<boolean>;
@@ -74,9 +77,15 @@ export class OperationContext {
     this.emit({ type: "phase", phase, status: "skipped", detail });
   }
 
-  /** Throws an "aborted" EngineError when the operator interrupted; call between steps. */
+  /**
+   * Throws when the operation must stop: "aborted" when the operator interrupted, "failed" when the
+   * stack's lock was lost (the signal's reason is a LockLostError). Call between steps.
+   */
   checkAborted(stateNow: string, nextStep: string): void {
-    if (this.signal.aborted) throw new EngineError("aborted", "interrupted by the operator", stateNow, nextStep);
+    if (!this.signal.aborted) return;
+    const reason: unknown = this.signal.reason;
+    if (reason instanceof LockLostError) throw new EngineError("failed", reason.message, stateNow, LOCK_LOST_NEXT_STEP, { cause: reason });
+    throw new EngineError("aborted", "interrupted by the operator", stateNow, nextStep);
   }
 
   async confirm(request: ConfirmRequest): Promise<boolean> {

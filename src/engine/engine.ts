@@ -1,6 +1,7 @@
 import type { Color } from "../domain/color.js";
-import { OperationContext, type OperationHandlers } from "./context.js";
-import { EngineError, errorMessage, isAbort } from "./errors.js";
+import { LOCK_LOST_NEXT_STEP, OperationContext, type OperationHandlers } from "./context.js";
+import { EngineError, errorMessage, isAbort, LockLostError } from "./errors.js";
+import { describeStackNow, lockGuardedPorts } from "./lock-guard.js";
 import type { OperationName, OperationResult } from "./events.js";
 import { cleanup } from "./operations/cleanup.js";
 import { deploy } from "./operations/deploy.js";
@@ -66,8 +67,21 @@ export class Engine {
     // Compose output, container log tails and health output are external text: secret values of the
     // environment (and of the config's env) never leave the engine unmasked, in events or history.
     const masker = createMasker(process.env, ports.config.env);
-    const handlers: OperationHandlers = { ...rawHandlers, emit: (event) => rawHandlers.emit(masker.deep(event)) };
-    const ctx = new OperationContext(ports, handlers);
+    // A lost lock aborts the operation's signal (waits end at once) and makes every further change
+    // to containers, traffic or state throw (lockGuardedPorts).
+    const lockLost = new AbortController();
+    let lostError: LockLostError | null = null;
+    const emit = (event: Parameters<OperationHandlers["emit"]>[0]) => rawHandlers.emit(masker.deep(event));
+    const handlers: OperationHandlers = { ...rawHandlers, emit, signal: AbortSignal.any([rawHandlers.signal, lockLost.signal]) };
+    const ctx = new OperationContext(
+      lockGuardedPorts(ports, () => lostError),
+      handlers,
+    );
+    const onLost = (reason: Error): void => {
+      lostError = new LockLostError(reason);
+      emit({ type: "log", level: "error", message: lostError.message });
+      lockLost.abort(lostError);
+    };
     const command = [operation, ...Object.entries(args).filter(([, v]) => v !== null && v !== false).map(([k, v]) => (v === true ? `--${k}` : `--${k} ${String(v)}`))].join(" ");
     handlers.emit({ type: "operation", operation, status: "start", args });
 
@@ -75,14 +89,15 @@ export class Engine {
     let error: EngineError | null = null;
     try {
       await ports.docker.ping();
-      // resolve breaks a stale lock itself (after confirmation); it takes the lock when there is none.
-      const existing = operation === "resolve" ? await ports.lock.read() : null;
-      if (!existing?.stale) ctx.lock = await ports.lock.acquire(command);
+      // Held for the whole operation. resolve replaces a stale lock with its own in one atomic step.
+      ctx.lock = await ports.lock.acquire(command, { takeOverStale: operation === "resolve", onLost });
       ctx.lockCommand = command;
       outcome = await body(ctx);
+      if (lostError) throw lostError;
     } catch (err) {
-      error =
-        err instanceof EngineError
+      error = lostError
+        ? new EngineError("failed", (lostError as LockLostError).message, await describeStackNow(ports), LOCK_LOST_NEXT_STEP, { cause: err })
+        : err instanceof EngineError
           ? err
           : isAbort(err, handlers.signal)
             ? new EngineError("aborted", "interrupted by the operator", "see `bluegreen status`", "run `bluegreen status`, then `bluegreen resolve` if it reports a conflict", { cause: err })
@@ -132,10 +147,12 @@ export class Engine {
           from: result.from,
           to: result.to,
           phases: Object.fromEntries(ctx.phases.map((p) => [p.phase, p.ms])),
+          failedPhases: ctx.phases.filter((p) => p.status === "failed").map((p) => p.phase),
           smoke: outcome.smoke ? { ok: outcome.smoke.ok, checks: outcome.smoke.checks.length, failed: outcome.smoke.checks.filter((c) => !c.ok).length } : null,
           verify: outcome.verify ? { ok: outcome.verify.ok, requests: outcome.verify.requests, failures: outcome.verify.failures } : null,
           outcome: result.outcome,
-          error: error ? masker.text(error.message) : null,
+          // A rolled-back deploy is no EngineError, but its message says why it was rolled back.
+          error: error ? masker.text(error.message) : outcome.outcome === "rolled-back" ? masker.text(outcome.message) : null,
           hooks: auditOf(ctx).hooks,
           migrations: auditOf(ctx).migrations,
         })

@@ -18,6 +18,18 @@ export class EngineError extends Error {
   }
 }
 
+/**
+ * The stack's lock was removed or taken by someone else while this operation held it: another
+ * bluegreen may be changing the stack now, so this one must not change anything more. The abort
+ * signal of the operation carries it as its reason.
+ */
+export class LockLostError extends Error {
+  override readonly name = "LockLostError";
+  constructor(readonly reason: Error) {
+    super(`the stack's lock was lost while this operation held it (${reason.message}); another bluegreen may be changing the stack, so this one stopped before its next change`);
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -14,14 +14,24 @@ export interface StateStore {
 
 export interface HeldLock {
   release(): Promise<void>;
+  /** The stale lock this one replaced (acquire with takeOverStale), or null. */
+  readonly tookOver: LockInfo | null;
+}
+
+export interface AcquireOptions {
+  /**
+   * Replace a stale lock (its holder is gone) with this one in one atomic step, instead of refusing.
+   * Only `resolve` does this; a lock whose holder may be alive is never taken.
+   */
+  takeOverStale?: boolean;
+  /** Called once if the lock is lost while held (removed or taken by someone else): stop changing the stack. */
+  onLost?: (reason: Error) => void;
 }
 
 export interface LockPort {
-  /** Throws LockHeldError (from src/state) naming the holder when someone else holds it. */
-  acquire(command: string): Promise<HeldLock>;
+  /** Throws EngineError "locked" naming the holder when someone else holds it. */
+  acquire(command: string, opts?: AcquireOptions): Promise<HeldLock>;
   read(): Promise<LockInfo | null>;
-  /** Removes a stale lock; refuses when its holder is alive. */
-  breakStale(): Promise<void>;
 }
 
 export interface HistoryEntry {
@@ -33,6 +43,8 @@ export interface HistoryEntry {
   from: { color: Color | null; version: string | null };
   to: { color: Color | null; version: string | null };
   phases: Record<string, number>;
+  /** The phases that failed, in order (e.g. ["verify"] for a deploy rolled back after its verify). */
+  failedPhases?: string[];
   smoke: { ok: boolean; checks: number; failed: number } | null;
   verify: { ok: boolean; requests: number; failures: number } | null;
   outcome: string;
@@ -128,7 +140,8 @@ export interface Clock {
 
 export interface HealthWaiter {
   /** Resolves when every container is healthy; rejects on timeout, death or abort, with the reason. */
-  waitHealthy(ids: string[], opts: { timeoutMs: number; signal?: AbortSignal; onHealth?: (c: ContainerInfo) => void }): Promise<void>;
+  /** `intervalMs` (health.interval): how often the containers are re-read besides Docker's health events. */
+  waitHealthy(ids: string[], opts: { timeoutMs: number; intervalMs: number; signal?: AbortSignal; onHealth?: (c: ContainerInfo) => void }): Promise<void>;
 }
 
 /** Everything the engine touches, passed in: unit tests pass fakes, the CLI and TUI pass the real adapters. */

@@ -18,11 +18,12 @@ export async function startColor(
   version: string,
   opts: { build: boolean; recreate: boolean },
 ): Promise<void> {
-  await ctx.ports.compose.up(ctx.target(color, { APP_VERSION: version }), opts, ctx.composeLine);
+  // The abort reaches compose itself: an interrupted start ends in seconds, not when compose is done.
+  await ctx.ports.compose.up(ctx.target(color, { APP_VERSION: version }), { ...opts, signal: ctx.signal }, ctx.composeLine);
 }
 
 export async function buildColor(ctx: OperationContext, color: Color, version: string): Promise<void> {
-  await ctx.ports.compose.build(ctx.target(color, { APP_VERSION: version }), ctx.composeLine);
+  await ctx.ports.compose.build(ctx.target(color, { APP_VERSION: version }), ctx.composeLine, { signal: ctx.signal });
 }
 
 export async function stopColor(ctx: OperationContext, color: Color, timeoutSec = 45): Promise<void> {
@@ -36,6 +37,7 @@ export async function waitColorHealthy(ctx: OperationContext, color: Color): Pro
   if (ids.length === 0) throw new Error(`no containers of ${color} exist after starting it`);
   await ctx.ports.health.waitHealthy(ids, {
     timeoutMs: ctx.config.health.timeoutMs,
+    intervalMs: ctx.config.health.intervalMs,
     signal: ctx.signal,
     onHealth: (c) => ctx.emit({ type: "health", container: c.name, health: c.health, ...(c.lastHealthOutput ? { detail: c.lastHealthOutput } : {}) }),
   });

@@ -4,7 +4,7 @@ import type { HistoryPort, LockPort, StateStore } from "../engine/ports.js";
 import type { LockInfo } from "../engine/status-model.js";
 import { appendHistory } from "./history.js";
 import { readState, writeState } from "./active-color.js";
-import { acquireLock, breakStaleLock, LockHeldError, readLock, type LockStatus } from "./lock.js";
+import { acquireLock, LockHeldError, lockDirFor, readLock, type LockStatus } from "./lock.js";
 
 function lockInfo(status: LockStatus): LockInfo {
   const d = status.details;
@@ -18,18 +18,29 @@ function lockInfo(status: LockStatus): LockInfo {
   };
 }
 
-/** The engine's state, lock and history ports over the files in config.stateDir. */
-export function createStatePorts(config: Config, who: { user: string; host: string }): { state: StateStore; lock: LockPort; history: HistoryPort } {
+/**
+ * The engine's state and history ports over the files in config.stateDir, and its lock: host-wide,
+ * keyed by the stack and its Docker endpoint (lockDirFor), so every checkout of the stack shares it.
+ */
+export function createStatePorts(
+  config: Config,
+  who: { user: string; host: string },
+  env: NodeJS.ProcessEnv = process.env,
+): { state: StateStore; lock: LockPort; history: HistoryPort } {
   const dir = config.stateDir;
+  const lockDir = lockDirFor(config.stack, env);
   const state: StateStore = {
     read: () => readState(dir),
     write: (s) => writeState(dir, { ...s, updatedBy: `${who.user}@${who.host}` }),
   };
   const lock: LockPort = {
-    async acquire(command) {
+    async acquire(command, opts = {}) {
       try {
-        const held = await acquireLock(dir, { command });
-        return { release: () => held.release() };
+        const held = await acquireLock(lockDir, { command, config: config.file }, {
+          ...(opts.takeOverStale ? { takeOverStale: true } : {}),
+          ...(opts.onLost ? { onLost: opts.onLost } : {}),
+        });
+        return { release: () => held.release(), tookOver: held.tookOver ? lockInfo(held.tookOver) : null };
       } catch (err) {
         if (err instanceof LockHeldError) {
           throw new EngineError(
@@ -44,11 +55,8 @@ export function createStatePorts(config: Config, who: { user: string; host: stri
       }
     },
     async read() {
-      const s = await readLock(dir);
+      const s = await readLock(lockDir);
       return s ? lockInfo(s) : null;
-    },
-    async breakStale() {
-      await breakStaleLock(dir);
     },
   };
   const history: HistoryPort = {

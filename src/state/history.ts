@@ -22,6 +22,8 @@ const entrySchema = z.object({
   to: z.object({ color, version: z.string().nullable() }),
   /** Milliseconds per phase, in the order they ran (e.g. {"up": 4200, "health": 3100, "switch": 31}). */
   phases: z.record(z.string(), z.number()),
+  /** The phases that failed, in order; absent in entries written before it was recorded. */
+  failedPhases: z.array(z.string()).optional(),
   smoke: z.object({ ok: z.boolean(), checks: z.number(), failed: z.number() }).nullable(),
   verify: z.object({ ok: z.boolean(), requests: z.number(), failures: z.number() }).nullable(),
   outcome: z.enum(OUTCOMES),

@@ -1,18 +1,23 @@
 /**
  * One lock per stack, so two operators (or an operator and CI) never deploy at once.
  *
- * The atomic part is proper-lockfile's mkdir of `<stateDir>/lock`, refreshed every few seconds while
+ * It is keyed by the stack's name and the Docker endpoint it runs on, in a host-wide directory
+ * (lockDirFor), not by the config's state directory: two checkouts of one stack on one host exclude
+ * each other.
+ *
+ * The atomic part is proper-lockfile's mkdir of `<dir>/lock`, refreshed every few seconds while
  * held. Next to it, `lock.json` says who holds it. proper-lockfile would silently take over a lock
  * whose refresh stopped; we disable that (a very long `stale`) and decide staleness ourselves from
  * the holder's pid, so an abandoned lock is *reported* and only `breakStaleLock` removes it.
  */
+import { createHash } from "node:crypto";
 import * as nodeFs from "node:fs";
-import { chmod, readFile, rmdir, stat, unlink } from "node:fs/promises";
-import { hostname, userInfo } from "node:os";
+import { chmod, lstat, mkdir, readFile, rmdir, stat, unlink, utimes } from "node:fs/promises";
+import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import * as z from "zod";
-import { DIR_MODE, ensureStateDir, LOCK_DETAILS_FILE, LOCK_DIR, refuseSymlink, writeFileAtomic } from "./files.js";
+import { LOCK_DETAILS_FILE, LOCK_DIR, refuseSymlink, writeFileAtomic } from "./files.js";
 
 export interface LockDetails {
   pid: number;
@@ -22,6 +27,8 @@ export interface LockDetails {
   command: string;
   /** ISO 8601. */
   startedAt: string;
+  /** The config file of the holder: with a host-wide lock, it tells two checkouts of one stack apart. */
+  config?: string;
 }
 
 export interface LockStatus {
@@ -39,7 +46,21 @@ export interface Lock {
   readonly details: LockDetails;
   /** Set when the lock was lost while held (removed or changed by someone else); the holder should stop. */
   readonly compromised: Error | null;
+  /** The stale lock this one replaced (takeOverStale), or null. */
+  readonly tookOver: LockStatus | null;
   release(): Promise<void>;
+}
+
+export interface AcquireLockOptions {
+  /**
+   * When the lock is stale (its holder is gone), replace it with this one in one step: the lock
+   * directory never disappears in between, so no other process can take it meanwhile.
+   */
+  takeOverStale?: boolean;
+  /** Called once when the lock is lost while held (proper-lockfile's onCompromised). */
+  onLost?: (reason: Error) => void;
+  /** How often the holder refreshes the lock (default 5 s); tests shorten it. */
+  refreshMs?: number;
 }
 
 /** How the operator removes an abandoned lock; shown in messages. */
@@ -51,11 +72,19 @@ const REFRESH_MS = 5_000;
 export const STALE_AFTER_MS = 60_000;
 /** A lock without details younger than this is being taken right now. */
 const DETAILS_GRACE_MS = 10_000;
+/** Inside a stale lock: the one process taking it over holds this (mkdir is atomic). */
+const TAKEOVER_DIR = "takeover";
+/** A takeover left behind by a process that died in the middle of it (it takes milliseconds). */
+const TAKEOVER_STALE_MS = 10_000;
+/** Lock directories are the user's only: another local user must not remove or fake a holder. */
+const LOCKS_MODE = 0o700;
+const LOCK_FILE_MODE = 0o600;
+const DEFAULT_DOCKER_ENDPOINT = "unix:///var/run/docker.sock";
 /**
  * proper-lockfile's mkdir uses the default mode (0777 & ~umask): under umask 000 the lock dir would
  * be world-writable until our chmod. Create it owner-writable from the start.
  */
-const lockFs = { ...nodeFs, mkdir: (path: string, callback: (err: NodeJS.ErrnoException | null) => void) => nodeFs.mkdir(path, DIR_MODE, callback) };
+const lockFs = { ...nodeFs, mkdir: (path: string, callback: (err: NodeJS.ErrnoException | null) => void) => nodeFs.mkdir(path, LOCKS_MODE, callback) };
 
 /** Never let proper-lockfile take over a lock by itself. */
 const NEVER_TAKE_OVER_MS = 10 * 365 * 24 * 3_600_000;
@@ -66,6 +95,7 @@ const detailsSchema = z.object({
   user: z.string(),
   command: z.string(),
   startedAt: z.string(),
+  config: z.string().optional(),
 });
 
 export class LockHeldError extends Error {
@@ -84,16 +114,90 @@ export function currentLockDetails(command: string, now: Date = new Date()): Loc
   return { pid: process.pid, host: hostname(), user: currentUser(), command, startedAt: now.toISOString() };
 }
 
+/** The Docker endpoint a stack's containers live on: DOCKER_HOST, or the default socket. */
+export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+  const host = env.DOCKER_HOST?.trim();
+  return host ? host.replace(/\/+$/, "") : DEFAULT_DOCKER_ENDPOINT;
+}
+
+/**
+ * Where this host keeps its bluegreen locks: $BLUEGREEN_LOCK_DIR when set, /run/bluegreen/locks for
+ * root, $XDG_RUNTIME_DIR/bluegreen/locks, else <tmpdir>/bluegreen-locks-<uid>.
+ */
+export function locksRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BLUEGREEN_LOCK_DIR) return env.BLUEGREEN_LOCK_DIR;
+  const uid = process.getuid?.() ?? -1;
+  if (uid === 0) return "/run/bluegreen/locks";
+  if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, "bluegreen", "locks");
+  return join(tmpdir(), `bluegreen-locks-${uid}`);
+}
+
+/** The lock directory of one stack on one Docker endpoint (the same for every checkout of it on this host). */
+export function lockDirFor(stack: string, env: NodeJS.ProcessEnv = process.env): string {
+  const endpoint = createHash("sha256").update(dockerEndpoint(env)).digest("hex").slice(0, 12);
+  return join(locksRoot(env), `${stack}@${endpoint}`);
+}
+
+/**
+ * Creates a lock directory owner-only, whatever the umask, and refuses one that is a symlink or
+ * belongs to another user (in a shared tmpdir, someone could have made it first).
+ */
+async function ensureLockDir(dir: string): Promise<void> {
+  await refuseSymlink(dir);
+  await mkdir(dir, { recursive: true, mode: LOCKS_MODE });
+  const info = await lstat(dir);
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) {
+    throw new Error(`the lock directory ${dir} belongs to uid ${info.uid}, not to this user (uid ${uid}); bluegreen refuses to use it. Nothing was changed. Remove it, or set BLUEGREEN_LOCK_DIR to a directory of your own.`);
+  }
+  if ((info.mode & 0o777) !== LOCKS_MODE) await chmod(dir, LOCKS_MODE);
+}
+
 /**
  * Takes the stack's lock or throws LockHeldError naming the holder (and whether it is stale).
  * `details` defaults everything but the command to this process.
  */
-export async function acquireLock(stateDir: string, details: Partial<LockDetails> & { command: string }): Promise<Lock> {
-  return takeLock(stateDir, details, 1);
+export async function acquireLock(stateDir: string, details: Partial<LockDetails> & { command: string }, opts: AcquireLockOptions = {}): Promise<Lock> {
+  return takeLock(stateDir, details, opts, 1);
 }
 
-async function takeLock(stateDir: string, details: Partial<LockDetails> & { command: string }, retriesLeft: number): Promise<Lock> {
-  await ensureStateDir(stateDir);
+/**
+ * Inside proper-lockfile's mkdir: when the lock exists and is stale, make it ours without ever
+ * removing it. Only one process can create `<lock>/takeover`; it re-checks that the holder is the
+ * stale one it judged, writes itself as the holder, refreshes the mtime, and removes `takeover`.
+ * Resolves true when the lock is now ours.
+ */
+async function takeOverStale(stateDir: string, full: LockDetails): Promise<LockStatus | null> {
+  const lockDir = join(stateDir, LOCK_DIR);
+  const judged = await readLock(stateDir);
+  if (judged === null || !judged.stale) return null;
+  const guard = join(lockDir, TAKEOVER_DIR);
+  try {
+    await mkdir(guard, LOCKS_MODE);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null; // released meanwhile: the caller's next plain attempt settles it
+    if (code !== "EEXIST") throw err;
+    // Another process is taking it over, or died doing so long ago.
+    const left = await stat(guard).catch(() => null);
+    if (left === null || Date.now() - left.mtime.getTime() < TAKEOVER_STALE_MS) return null;
+    await rmdir(guard).catch(() => undefined);
+    return null;
+  }
+  try {
+    const now = await readDetails(join(stateDir, LOCK_DETAILS_FILE));
+    if (JSON.stringify(now) !== JSON.stringify(judged.details)) return null;
+    await writeFileAtomic(join(stateDir, LOCK_DETAILS_FILE), `${JSON.stringify(full, null, 2)}\n`, LOCK_FILE_MODE);
+    const t = new Date();
+    await utimes(lockDir, t, t);
+    return judged;
+  } finally {
+    await rmdir(guard).catch(() => undefined);
+  }
+}
+
+async function takeLock(stateDir: string, details: Partial<LockDetails> & { command: string }, opts: AcquireLockOptions, retriesLeft: number): Promise<Lock> {
+  await ensureLockDir(stateDir);
   const lockDir = join(stateDir, LOCK_DIR);
   const detailsPath = join(stateDir, LOCK_DETAILS_FILE);
   await refuseSymlink(lockDir);
@@ -101,21 +205,40 @@ async function takeLock(stateDir: string, details: Partial<LockDetails> & { comm
   const full: LockDetails = { ...currentLockDetails(details.command), ...details };
 
   let compromised: Error | null = null;
+  let tookOver: LockStatus | null = null;
+  // With takeOverStale, an existing stale lock becomes ours inside the "mkdir" proper-lockfile calls.
+  const fs = opts.takeOverStale
+    ? {
+        ...lockFs,
+        mkdir: (path: string, callback: (err: NodeJS.ErrnoException | null) => void) =>
+          lockFs.mkdir(path, (err) => {
+            if (err?.code !== "EEXIST") return callback(err);
+            takeOverStale(stateDir, full).then(
+              (taken) => {
+                tookOver = taken;
+                callback(taken ? null : err);
+              },
+              (e: NodeJS.ErrnoException) => callback(e),
+            );
+          }),
+      }
+    : lockFs;
   let releaseDir: () => Promise<void>;
   try {
     releaseDir = await lockfile.lock(stateDir, {
       lockfilePath: lockDir,
       realpath: false,
       stale: NEVER_TAKE_OVER_MS,
-      fs: lockFs,
-      update: REFRESH_MS,
+      fs,
+      update: opts.refreshMs ?? REFRESH_MS,
       retries: 0,
-      // The default throws from a timer and kills the process; record it for the holder to check.
+      // The default throws from a timer and kills the process; record it and tell the holder.
       onCompromised: (err: Error) => {
         compromised = new Error(
           `the lock ${lockDir} was removed or changed by someone else while this bluegreen held it (${err.message}); ` +
             "another bluegreen may now be changing the stack. Stop, check `bluegreen status`, and run again.",
         );
+        opts.onLost?.(compromised);
       },
     });
   } catch (err) {
@@ -123,15 +246,15 @@ async function takeLock(stateDir: string, details: Partial<LockDetails> & { comm
     const status = await readLock(stateDir);
     if (status === null && retriesLeft > 0) {
       // Released between our attempt and the read: one more try settles it.
-      return takeLock(stateDir, details, retriesLeft - 1);
+      return takeLock(stateDir, details, opts, retriesLeft - 1);
     }
     if (status === null) throw new Error(`the lock ${lockDir} keeps appearing and disappearing; another bluegreen is busy with this stack. Nothing was changed; run again in a moment.`);
     throw new LockHeldError(stateDir, status);
   }
 
   try {
-    await chmod(lockDir, DIR_MODE);
-    await writeFileAtomic(detailsPath, `${JSON.stringify(full, null, 2)}\n`);
+    await chmod(lockDir, LOCKS_MODE);
+    await writeFileAtomic(detailsPath, `${JSON.stringify(full, null, 2)}\n`, LOCK_FILE_MODE);
   } catch (err) {
     await releaseDir().catch(() => undefined);
     throw err;
@@ -140,12 +263,15 @@ async function takeLock(stateDir: string, details: Partial<LockDetails> & { comm
   let released = false;
   return {
     details: full,
+    tookOver,
     get compromised() {
       return compromised;
     },
     async release() {
       if (released) return;
       released = true;
+      // A lost lock may be someone else's now: its directory and details are theirs, not ours to remove.
+      if (compromised !== null) return;
       await unlink(detailsPath).catch(ignoreMissing);
       await releaseDir().catch((err: NodeJS.ErrnoException) => {
         if (err.code !== "ERELEASED") throw err;
@@ -231,7 +357,7 @@ function describeHolder(status: LockStatus): string {
   }
   const since = new Date(details.startedAt);
   const when = Number.isNaN(since.getTime()) ? details.startedAt : clock(since);
-  const holder = `locked by ${details.user}@${details.host} (pid ${details.pid}) running \`${details.command}\` since ${when}`;
+  const holder = `locked by ${details.user}@${details.host} (pid ${details.pid}) running \`${details.command}\` since ${when}${details.config ? ` with ${details.config}` : ""}`;
   return status.stale ? `${holder}; the lock is stale: ${status.staleReason}` : holder;
 }
 

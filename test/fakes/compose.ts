@@ -1,6 +1,6 @@
 import type { Color } from "../../src/domain/color.js";
 import type { ComposeRunner, ComposeTarget, ContainerInfo, OneOffResult } from "../../src/docker/types.js";
-import type { FakeClock } from "./clock.js";
+import { abortError, type FakeClock } from "./clock.js";
 import type { FakeDocker } from "./docker.js";
 import type { ReleaseScripts } from "./scripts.js";
 
@@ -46,12 +46,15 @@ export class FakeCompose implements ComposeRunner {
     return "v1";
   }
 
-  async build(target: ComposeTarget, onLine?: (line: string) => void): Promise<void> {
+  async build(target: ComposeTarget, onLine?: (line: string) => void, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    if (opts.signal?.aborted) throw abortError(opts.signal);
     this.record("build", target, {});
     onLine?.(`Building ${target.project} (APP_VERSION=${target.env.APP_VERSION ?? "?"})`);
   }
 
-  async up(target: ComposeTarget, opts: { build?: boolean; recreate?: boolean } = {}, onLine?: (line: string) => void): Promise<void> {
+  async up(target: ComposeTarget, upOpts: { build?: boolean; recreate?: boolean; signal?: AbortSignal } = {}, onLine?: (line: string) => void): Promise<void> {
+    const { signal, ...opts } = upOpts;
+    if (signal?.aborted) throw abortError(signal);
     this.record("up", target, { ...opts });
     const color = this.colorOf(target.project);
     if (color === null) {

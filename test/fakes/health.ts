@@ -9,16 +9,15 @@ import type { FakeDocker } from "./docker.js";
  * (src/docker/wait-healthy.ts): died, timed out (with health output and log tail), aborted.
  */
 export class FakeHealthWaiter implements HealthWaiter {
-  readonly waits: Array<{ ids: string[]; timeoutMs: number }> = [];
+  readonly waits: Array<{ ids: string[]; timeoutMs: number; intervalMs: number }> = [];
 
   constructor(
     private readonly docker: FakeDocker,
     private readonly clock: FakeClock,
-    private readonly pollMs = 1_000,
   ) {}
 
-  async waitHealthy(ids: string[], opts: { timeoutMs: number; signal?: AbortSignal; onHealth?: (c: ContainerInfo) => void }): Promise<void> {
-    this.waits.push({ ids: [...ids], timeoutMs: opts.timeoutMs });
+  async waitHealthy(ids: string[], opts: { timeoutMs: number; intervalMs: number; signal?: AbortSignal; onHealth?: (c: ContainerInfo) => void }): Promise<void> {
+    this.waits.push({ ids: [...ids], timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs });
     const deadline = this.clock.now() + opts.timeoutMs;
     const lastSeen = new Map<string, string>();
     const tail = (id: string): Promise<string> => this.docker.logs(id, 20).catch(() => "");
@@ -42,7 +41,7 @@ export class FakeHealthWaiter implements HealthWaiter {
         for (const c of pending) details.push({ name: c.name, state: c.state, health: c.health, lastHealthOutput: c.lastHealthOutput, logTail: await tail(c.id) });
         throw new HealthTimeoutError(opts.timeoutMs, details);
       }
-      await this.clock.sleep(Math.min(this.pollMs, deadline - this.clock.now()), opts.signal);
+      await this.clock.sleep(Math.min(opts.intervalMs, deadline - this.clock.now()), opts.signal);
     }
   }
 }

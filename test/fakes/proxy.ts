@@ -23,6 +23,8 @@ export class FakeProxy implements ProxyDriver {
   preview: Color | null;
   /** Every switchLive, in order. */
   readonly switches: Color[] = [];
+  /** Every pointPreview, in order. */
+  readonly previewPoints: Color[] = [];
   /** The control channel does not answer although the container runs. */
   unreachable = false;
   /** The next switchLive is rejected (config test fails); the routing stays. */
@@ -70,6 +72,7 @@ export class FakeProxy implements ProxyDriver {
 
   async pointPreview(color: Color): Promise<void> {
     this.control();
+    this.previewPoints.push(color);
     this.preview = color;
   }
 

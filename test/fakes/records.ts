@@ -1,5 +1,5 @@
 import { EngineError } from "../../src/engine/errors.js";
-import type { HeldLock, HistoryEntry, HistoryPort, LockPort, StateStore } from "../../src/engine/ports.js";
+import type { AcquireOptions, HeldLock, HistoryEntry, HistoryPort, LockPort, StateStore } from "../../src/engine/ports.js";
 import type { LockInfo, RecordedState } from "../../src/engine/status-model.js";
 import type { FakeClock } from "./clock.js";
 
@@ -35,7 +35,8 @@ export class FakeLock implements LockPort {
   held: LockInfo | null = null;
   acquisitions = 0;
   releases = 0;
-  brokenStale = 0;
+  takeOvers = 0;
+  private onLost: ((reason: Error) => void) | null = null;
 
   constructor(
     private readonly clock: FakeClock,
@@ -54,21 +55,29 @@ export class FakeLock implements LockPort {
     };
   }
 
-  async acquire(command: string): Promise<HeldLock> {
+  async acquire(command: string, opts: AcquireOptions = {}): Promise<HeldLock> {
+    let tookOver: LockInfo | null = null;
     if (this.held) {
       const h = this.held;
-      throw new EngineError(
-        "locked",
-        `the stack is locked by ${h.user}@${h.host} (pid ${h.pid}) running \`${h.command}\` since ${h.startedAt}${h.stale ? "; that process is gone (stale lock)" : ""}`,
-        "nothing was changed",
-        h.stale ? "run `bluegreen resolve` to break the stale lock" : "wait for it to finish, then run again",
-      );
+      if (h.stale && opts.takeOverStale) {
+        tookOver = { ...h };
+        this.takeOvers += 1;
+      } else {
+        throw new EngineError(
+          "locked",
+          `the stack is locked by ${h.user}@${h.host} (pid ${h.pid}) running \`${h.command}\` since ${h.startedAt}${h.stale ? "; that process is gone (stale lock)" : ""}`,
+          "nothing was changed",
+          h.stale ? "run `bluegreen resolve` to break the stale lock" : "wait for it to finish, then run again",
+        );
+      }
     }
     const mine: LockInfo = { pid: process.pid, host: this.identity.host, user: this.identity.user, command, startedAt: new Date(this.clock.now()).toISOString(), stale: false };
     this.held = mine;
     this.acquisitions += 1;
+    this.onLost = opts.onLost ?? null;
     let released = false;
     return {
+      tookOver,
       release: async () => {
         if (released) return;
         released = true;
@@ -78,15 +87,16 @@ export class FakeLock implements LockPort {
     };
   }
 
-  async read(): Promise<LockInfo | null> {
-    return this.held ? { ...this.held } : null;
+  /** Someone removed or replaced the lock while it was held: tells the holder, like proper-lockfile's onCompromised. */
+  loseLock(why: string): void {
+    this.held = null;
+    const notify = this.onLost;
+    this.onLost = null;
+    notify?.(new Error(why));
   }
 
-  async breakStale(): Promise<void> {
-    if (!this.held) return;
-    if (!this.held.stale) throw new Error(`the lock is held by pid ${this.held.pid}, which is alive; it was not broken`);
-    this.held = null;
-    this.brokenStale += 1;
+  async read(): Promise<LockInfo | null> {
+    return this.held ? { ...this.held } : null;
   }
 }
 

@@ -99,7 +99,7 @@ export class FakeStack {
     this.network = new FakeNetwork(this.docker, this.proxy, this.releases, c.proxy.liveUrl);
     this.smoke = new FakeSmoke(this.network, this.clock);
     this.live = new FakeLiveProbe(this.network, this.clock);
-    this.health = new FakeHealthWaiter(this.docker, this.clock, c.health.intervalMs);
+    this.health = new FakeHealthWaiter(this.docker, this.clock);
     this.hooks = new FakeHooks(this.clock);
     this.ports = {
       config: c,

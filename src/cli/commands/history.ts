@@ -21,7 +21,7 @@ export function registerHistory(program: Command, io: Io): void {
       for (const e of entries) {
         const change = `${e.from.color ?? "-"}(${e.from.version ?? "-"}) → ${e.to.color ?? "-"}(${e.to.version ?? "-"})`;
         const total = Object.values(e.phases).reduce((a, b) => a + b, 0);
-        io.stdout.write(`${e.time}  ${e.outcome.padEnd(11)} ${e.command.padEnd(28)} ${change}  ${(total / 1000).toFixed(1)} s  ${e.user}@${e.host}${e.error ? `\n    ${e.error.split("\n")[0]}` : ""}\n`);
+        io.stdout.write(`${e.time}  ${e.outcome.padEnd(11)} ${e.command.padEnd(28)} ${change}  ${(total / 1000).toFixed(1)} s  ${e.user}@${e.host}${e.failedPhases?.length ? `  failed: ${e.failedPhases.join(", ")}` : ""}${e.error ? `\n    ${e.error.split("\n")[0]}` : ""}\n`);
       }
       for (const s of skipped) io.stderr.write(`history line ${s.line} skipped: ${s.reason}\n`);
     });

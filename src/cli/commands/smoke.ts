@@ -4,6 +4,7 @@ import { parseColorOption, UsageError } from "../usage.js";
 import { openStack } from "../open-stack.js";
 import { resolve } from "node:path";
 import { otherColor, type Color } from "../../domain/color.js";
+import { smokeSlot } from "../../engine/operations/smoke-slot.js";
 
 interface SmokeFlags {
   target?: string;
@@ -30,41 +31,42 @@ export function registerSmoke(program: Command, io: Io, setCode: (code: number) 
       const { runSmokeCommand, demoSpecPath } = await import("../../../smoke/index.js");
       let baseUrl = flags.target;
       let specFile = flags.spec ? resolve(flags.spec) : undefined;
+      let versionHeader: string | undefined;
+      let slotRun: ((run: (signal: AbortSignal) => Promise<number>, signal: AbortSignal) => Promise<number>) | null = null;
       let expectColor: string | undefined;
       if (!baseUrl || !specFile) {
         const { config, ports } = await openStack(program.opts<{ config: string }>().config);
         specFile ??= config.smoke.spec ?? demoSpecPath();
+        versionHeader = config.smoke.expectVersionHeader ?? undefined;
         if (!baseUrl) {
           const live = await ports.proxy.liveTarget();
           const slot: Color = flags.slot ?? (live ? otherColor(live) : "blue");
-          // The preview route is the proxy's to move: hold the stack's lock while pointing it.
-          const lock = await ports.lock.acquire(`smoke --slot ${slot}`);
-          try {
-            if ((await ports.proxy.previewTarget()) !== slot) await ports.proxy.pointPreview(slot);
-          } finally {
-            await lock.release();
-          }
+          // The preview route is the proxy's to move: the stack's lock is held for the whole run.
+          slotRun = (run, signal) => smokeSlot(ports, slot, signal, run);
           baseUrl = config.proxy.previewUrl;
           expectColor = slot;
         }
       }
+      const target = baseUrl;
+      const spec = specFile;
       const controller = new AbortController();
       const dispose = abortOnSignals(controller, io);
+      const run = (signal: AbortSignal) =>
+        runSmokeCommand({
+          baseUrl: target,
+          specFile: spec,
+          ...(flags.expectVersion ? { expectVersion: flags.expectVersion } : {}),
+          ...(versionHeader ? { versionHeader } : {}),
+          ...(expectColor ? { expectColor } : {}),
+          json: flags.json ?? false,
+          ...(flags.junit ? { junitFile: resolve(flags.junit) } : {}),
+          out: io.stdout,
+          err: io.stderr,
+          isTTY: io.stdout.isTTY === true,
+          signal,
+        });
       try {
-        setCode(
-          await runSmokeCommand({
-            baseUrl,
-            specFile,
-            ...(flags.expectVersion ? { expectVersion: flags.expectVersion } : {}),
-            ...(expectColor ? { expectColor } : {}),
-            json: flags.json ?? false,
-            ...(flags.junit ? { junitFile: resolve(flags.junit) } : {}),
-            out: io.stdout,
-            err: io.stderr,
-            isTTY: io.stdout.isTTY === true,
-            signal: controller.signal,
-          }),
-        );
+        setCode(slotRun ? await slotRun(run, controller.signal) : await run(controller.signal));
       } finally {
         dispose();
       }

@@ -14,7 +14,7 @@ export function renderEventText(event: EngineEvent, style: Style, opts: { verbos
       if (event.status === "start") return [`→ ${event.phase}${event.detail ? `: ${event.detail}` : ""}`];
       if (event.status === "ok") return [style.green(`✓ ${event.phase}`) + style.dim(secs(event.ms))];
       if (event.status === "skipped") return [style.dim(`- ${event.phase} skipped: ${event.detail ?? ""}`)];
-      return [style.red(`✗ ${event.phase}`) + style.dim(secs(event.ms))];
+      return [style.red(`✗ ${event.phase} FAILED`) + style.dim(secs(event.ms)) + (event.detail ? `: ${event.detail.split("\n")[0]}` : "")];
     case "log":
       return [event.level === "info" ? `  ${event.message}` : event.level === "warn" ? style.yellow(`  ! ${event.message}`) : style.red(`  ✗ ${event.message}`)];
     case "output":

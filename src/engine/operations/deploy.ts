@@ -50,7 +50,16 @@ export function describePlan(plan: DeployPlan): string {
   return `build and start ${plan.target} with version ${plan.version}, smoke-test it through the preview route, switch live traffic from ${old} to ${plan.target}, verify it, ${after}`.replace(/, $/, "");
 }
 
+/** The post-switch verdict against the release, thrown to mark the verify phase failed. */
+class VerifyFailed extends Error {
+  constructor(readonly verdict: LiveVerdict) {
+    super(verdict.reason);
+  }
+}
+
 export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** VERSION_PATTERN in words, for every message that refuses a version. */
+export const VERSION_RULE = "use letters, digits, '.', '_' or '-' (at most 128, starting with a letter or digit)";
 
 export async function deploy(ctx: OperationContext, args: { version: string }): Promise<OperationOutcome> {
   const { config, ports } = ctx;
@@ -58,7 +67,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   if (!VERSION_PATTERN.test(version)) {
     throw new EngineError(
       "usage",
-      `invalid version "${version}": use letters, digits, '.', '_' or '-' (at most 128, starting with a letter or digit)`,
+      `invalid version "${version}": ${VERSION_RULE}`,
       "nothing was changed",
       "run again with a valid --version",
     );
@@ -87,7 +96,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   ctx.subject = { from: { color: plan.from, version: plan.fromVersion }, to: { color: plan.target, version } };
 
   if (plan.startShared) {
-    await ctx.phase("shared", () => ports.compose.up(ctx.target("shared"), { build: true }, ctx.composeLine), "starting the shared services (proxy, datastore)");
+    await ctx.phase("shared", () => ports.compose.up(ctx.target("shared"), { build: true, signal: ctx.signal }, ctx.composeLine), "starting the shared services (proxy, datastore)");
     // A restarted proxy keeps its saved routing: the running color it serves is the one this deploy replaces.
     const live = await ports.proxy.liveTarget().catch(() => null);
     if (live && live !== plan.from && status.slots[live].running) {
@@ -210,9 +219,15 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
 
   let verdict: LiveVerdict | null = null;
   if (config.verify.durationMs > 0) {
-    verdict = await ctx.phase("verify", async () => verifyLive(ctx, plan.target), `requests through the live route for ${config.verify.durationMs} ms`).catch(
-      (err: unknown): LiveVerdict => ({ ok: false, requests: 0, failures: 0, reason: errorMessage(err) }),
-    );
+    // A verdict against the release fails the verify phase (its event, the checklist, the result's
+    // phases and the history all say so); the switch back is the next phase.
+    verdict = await ctx
+      .phase("verify", async () => {
+        const v = await verifyLive(ctx, plan.target);
+        if (!v.ok) throw new VerifyFailed(v);
+        return v;
+      }, `requests through the live route for ${config.verify.durationMs} ms`)
+      .catch((err: unknown): LiveVerdict => (err instanceof VerifyFailed ? err.verdict : { ok: false, requests: 0, failures: 0, reason: errorMessage(err) }));
     if (!verdict.ok) {
       if (plan.from && status.slots[plan.from].healthy) {
         // plan.target's containers now hold the failed release: record what it held before, so a

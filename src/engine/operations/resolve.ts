@@ -8,11 +8,21 @@ import { describeColor } from "./switch.js";
 
 /**
  * Settles a stack that disagrees with itself: exactly one active, healthy color, the proxy routing to
- * it, the other color stopped, and the state file agreeing with the proxy. A stale lock is broken.
+ * it, the other color stopped, and the state file agreeing with the proxy. A stale lock was already
+ * replaced by this run's own lock when it started (one atomic step; the lock is held for the whole run).
  */
 export async function resolve(ctx: OperationContext, args: { keep: Color | null }): Promise<OperationOutcome> {
   const { ports } = ctx;
   const status = await ctx.phase("preflight", () => readStatus(ports));
+  const tookOver = ctx.lock?.tookOver ?? null;
+  const staleLock = tookOver
+    ? `${tookOver.user}@${tookOver.host} (pid ${tookOver.pid}) ran \`${tookOver.command}\` since ${tookOver.startedAt} and is gone; this resolve took the lock over and releases it when done`
+    : null;
+  if (status.conflicts.length === 0 && staleLock) {
+    ctx.skip("resolve", "only the stale lock needed settling");
+    const v = status.active ? status.slots[status.active].version : null;
+    return { outcome: "success", message: `resolved: the stale lock was taken over and is released (${staleLock})`, from: { color: status.active, version: v }, to: { color: status.active, version: v } };
+  }
   if (status.conflicts.length === 0) {
     ctx.skip("resolve", "no conflict");
     const v = status.active ? status.slots[status.active].version : null;
@@ -20,8 +30,7 @@ export async function resolve(ctx: OperationContext, args: { keep: Color | null 
   }
   const recommended = status.conflicts.find((c) => c.recommend)?.recommend ?? null;
   const keep = args.keep ?? recommended;
-  const onlyLock = status.conflicts.every((c) => c.kind === "stale-lock");
-  if (!keep && !onlyLock) {
+  if (!keep) {
     throw new EngineError(
       "usage",
       `no color can be recommended (${status.conflicts.map((c) => c.why).join("; ")})`,
@@ -39,7 +48,6 @@ export async function resolve(ctx: OperationContext, args: { keep: Color | null 
   }
   const drop = keep ? otherColor(keep) : null;
   const actions: string[] = [];
-  if (status.lock?.stale) actions.push("break the stale lock");
   if (keep && status.proxy.target !== keep) actions.push(`switch the proxy to ${keep}`);
   if (drop && status.slots[drop].running) actions.push(`stop ${drop}`);
   if (keep) actions.push(`record ${keep} as active in the state file`);
@@ -47,8 +55,9 @@ export async function resolve(ctx: OperationContext, args: { keep: Color | null 
   const ok = await ctx.phase("confirm", () =>
     ctx.confirm({
       id: "resolve",
-      question: keep ? `Keep ${keep} and settle the stack?` : "Break the stale lock?",
+      question: `Keep ${keep} and settle the stack?`,
       facts: [
+        ...(staleLock ? [["stale lock", staleLock] as [string, string]] : []),
         ...status.conflicts.map((c): [string, string] => [c.kind, c.message]),
         ["blue", describeColor(status, "blue")],
         ["green", describeColor(status, "green")],
@@ -59,14 +68,16 @@ export async function resolve(ctx: OperationContext, args: { keep: Color | null 
       consequence: actions.join(", "),
     }),
   );
-  if (!ok) throw new EngineError("declined", "resolve was not confirmed", "nothing was changed", "run again and confirm, or pass --yes / --keep");
+  if (!ok) {
+    throw new EngineError(
+      "declined",
+      "resolve was not confirmed",
+      `nothing was changed${staleLock ? "; the stale lock was replaced by this resolve's own lock, which is now released" : ""}`,
+      "run again and confirm, or pass --yes / --keep",
+    );
+  }
 
   await ctx.phase("resolve", async () => {
-    if (status.lock?.stale) {
-      await ports.lock.breakStale();
-      ctx.lock = await ports.lock.acquire(ctx.lockCommand);
-    }
-    if (!keep) return;
     const versions = { ...(status.state?.versions ?? {}) };
     for (const c of ["blue", "green"] as const) {
       const v = status.slots[c].version;
@@ -76,7 +87,7 @@ export async function resolve(ctx: OperationContext, args: { keep: Color | null 
     // serves `keep`: a deploy killed mid-switch can leave the proxy's saved config (nginx include
     // file, HAProxy server states) pointing elsewhere, and the next reload or restart would put that
     // in force. The drivers make this a no-op when running and saved routing agree.
-    if (status.proxy.target !== keep || status.lock?.stale) await switchLive(ctx, keep, drop, versions, false);
+    if (status.proxy.target !== keep || tookOver) await switchLive(ctx, keep, drop, versions, false);
     if (drop && status.slots[drop].running) await stopColor(ctx, drop);
     await ports.state.write({ active: keep, previous: drop && status.slots[drop].exists ? drop : (status.state?.previous ?? null), versions, warm: false });
   }, actions.join(", "));
@@ -84,7 +95,7 @@ export async function resolve(ctx: OperationContext, args: { keep: Color | null 
   const v = keep ? status.slots[keep].version : null;
   return {
     outcome: "success",
-    message: keep ? `resolved: ${keep} (${v ?? "?"}) is live and recorded; ${actions.join(", ")}` : "resolved: the stale lock was broken",
+    message: `resolved: ${keep} (${v ?? "?"}) is live and recorded; ${actions.join(", ")}${staleLock ? "; the stale lock was taken over" : ""}`,
     from: { color: status.proxy.target, version: status.proxy.target ? status.slots[status.proxy.target].version : null },
     to: { color: keep, version: v },
   };

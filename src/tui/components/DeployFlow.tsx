@@ -2,7 +2,8 @@ import { Box } from "ink";
 import { useState } from "react";
 import type { StackStatus } from "../../engine/status-model.js";
 import { useTheme } from "../contexts/theme-context.js";
-import { previewDeploy, VERSION_PATTERN } from "../state/deploy-plan.js";
+import { previewDeploy } from "../state/deploy-plan.js";
+import { VERSION_PATTERN, VERSION_RULE } from "../../engine/operations/deploy.js";
 import { KeyBar } from "./KeyBar.js";
 import { TextInput } from "./TextInput.js";
 import { Txt } from "./Txt.js";
@@ -43,7 +44,7 @@ export function DeployFlow({ status, width, title, onStart, onCancel }: DeployFl
           <TextInput
             label="Version to deploy:"
             placeholder="e.g. v2"
-            validate={(v) => (VERSION_PATTERN.test(v) ? null : "use letters, digits, '.', '_' or '-', starting with a letter or digit")}
+            validate={(v) => (VERSION_PATTERN.test(v) ? null : VERSION_RULE)}
             onSubmit={setVersion}
             onCancel={onCancel}
           />

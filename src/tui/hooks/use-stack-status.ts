@@ -34,12 +34,18 @@ export function sameStatus(prev: StackStatus | null, next: StackStatus): boolean
 }
 
 /**
- * The stack's status, re-read after Docker events (debounced) instead of polling: one read in
- * flight at a time, and a read requested meanwhile runs once when it finishes.
+ * Besides Docker events, the status is re-read this often: a switch by another bluegreen or a lock
+ * taken elsewhere emits no Docker event. The README states this period.
+ */
+export const SAFETY_REFRESH_MS = 10_000;
+
+/**
+ * The stack's status, re-read after Docker events (debounced) and every SAFETY_REFRESH_MS: one read
+ * in flight at a time, and a read requested meanwhile runs once when it finishes.
  */
 export function useStackStatus(engine: EngineLike, docker: DockerLike, projects: string[], log: EventLog, opts: StackStatusOptions = {}): StackStatusView {
   const debounceMs = opts.debounceMs ?? 150;
-  const safetyRefreshMs = opts.safetyRefreshMs ?? 10_000;
+  const safetyRefreshMs = opts.safetyRefreshMs ?? SAFETY_REFRESH_MS;
   const [status, setStatus] = useState<StackStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [stream, setStream] = useState<EventStreamStatus | null>(null);

@@ -1,8 +1,6 @@
-import { otherColor, type Color } from "../../domain/color.js";
+import type { Color } from "../../domain/color.js";
+import { planDeploy } from "../../engine/operations/deploy.js";
 import type { StackStatus } from "../../engine/status-model.js";
-
-/** Same rule as the engine's: letters, digits, '.', '_' or '-', starting with a letter or digit. */
-export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export interface DeployPreview {
   target: Color;
@@ -14,8 +12,8 @@ export interface DeployPreview {
 
 /** Pure: the deploy as the dashboard sees it now (the engine re-checks everything when it runs). */
 export function previewDeploy(status: StackStatus, version: string): DeployPreview {
-  const live = status.active;
-  const target: Color = live ? otherColor(live) : "blue";
+  // The engine's own rule: the preview names the color the deploy will really build.
+  const { target, from: live } = planDeploy(status, version, false);
   const slot = status.slots[target];
   const steps: string[] = [];
   if (slot.exists) {

@@ -75,10 +75,10 @@ export function initialOperationState(operation: OperationName, title: string, n
 function upsertPhase(rows: PhaseRow[], row: PhaseRow): PhaseRow[] {
   const i = rows.findIndex((r) => r.phase === row.phase);
   if (i < 0) {
-    // A phase the checklist did not list (a hook, the migration) goes where it ran: before the
-    // first phase still pending.
-    const at = rows.findIndex((r) => r.status === "pending");
-    return at < 0 ? [...rows, row] : [...rows.slice(0, at), row, ...rows.slice(at)];
+    // A phase outside the plan (the switch back after a failed verify) goes right after the last
+    // phase that ran, so the checklist reads in the order things happened.
+    const ran = rows.reduce((last, r, at) => (r.status === "pending" ? last : at), -1);
+    return [...rows.slice(0, ran + 1), row, ...rows.slice(ran + 1)];
   }
   const next = [...rows];
   next[i] = { ...rows[i], ...row };

@@ -242,10 +242,14 @@ describe("deploy: verification after the switch", () => {
   it("switches back at once when the new color dies under live traffic", async () => {
     const stack = liveBlue();
     stack.scripts.green.failure = "crash-after-switch";
-    const { result } = await deploy(stack, "v2");
+    const { result, events } = await deploy(stack, "v2");
 
     expect(result.outcome).toBe("rolled-back");
-    expect(phaseTrail(result).slice(-3)).toEqual(["switch:ok", "verify:ok", "rollback-switch:ok"]);
+    // The verify that found the release dead is a failed phase, then the switch back.
+    expect(phaseTrail(result).slice(-3)).toEqual(["switch:ok", "verify:failed", "rollback-switch:ok"]);
+    const verifyEnd = eventsOf(events, "phase").find((e) => e.phase === "verify" && e.status !== "start");
+    expect(verifyEnd).toMatchObject({ status: "failed" });
+    expect(verifyEnd?.detail).toContain("shop-green_app-green_1: die");
     expect(stack.proxy.switches).toEqual(["green", "blue"]);
     expect(result.active).toBe("blue");
     // The die event cuts verification short: one live request, not the whole 2 s window.
@@ -257,7 +261,8 @@ describe("deploy: verification after the switch", () => {
     expect(stack.stateOf("green")).toBe("stopped");
     expect(stack.stateOf("blue")).toBe("running");
     expect(stack.state.current).toMatchObject({ active: "blue", warm: false });
-    expect(stack.history.entries[0]).toMatchObject({ outcome: "rolled-back", verify: { ok: false } });
+    expect(stack.history.entries[0]).toMatchObject({ outcome: "rolled-back", verify: { ok: false }, failedPhases: ["verify"] });
+    expect(stack.history.entries[0]?.error).toContain("verification through the live route failed");
   });
 
   it("switches back when live requests fail after the switch", async () => {

@@ -65,13 +65,13 @@ describe("resolve", () => {
     expect(stack.state.writes).toEqual([]);
   });
 
-  it("breaks a stale lock, then holds and releases its own", async () => {
+  it("takes a stale lock over, then holds and releases its own", async () => {
     const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" }, green: { version: "v0", state: "stopped" } });
     stack.lock.holdElsewhere({ stale: true });
-    const { result, events } = await runOperation((h) => stack.engine.resolve({ keep: null }, h));
+    const { result } = await runOperation((h) => stack.engine.resolve({ keep: null }, h));
     expect(result.outcome).toBe("success");
-    expect(eventsOf(events, "confirm")[0]?.request.consequence).toBe("break the stale lock, record blue as active in the state file");
-    expect(stack.lock.brokenStale).toBe(1);
+    expect(result.message).toContain("the stale lock was taken over");
+    expect(stack.lock.takeOvers).toBe(1);
     expect(stack.lock.acquisitions).toBe(1);
     expect(stack.lock.releases).toBe(1);
     expect(stack.lock.held).toBeNull();

@@ -133,3 +133,53 @@ describe("the stack lock", () => {
     await expect(acquireLock(dir, { command: "deploy" })).rejects.toBeInstanceOf(SymlinkRefusedError);
   });
 });
+
+describe("taking over a stale lock, and losing a held one", () => {
+  it("replaces a stale lock in one step: of many racing takeovers and plain acquires, exactly one takeover wins", async () => {
+    const dir = await stateDir();
+    const child = await childHoldingLock(dir);
+    await killAndWait(child, "SIGKILL");
+    expect((await readLock(dir))?.stale).toBe(true);
+
+    const attempts = [
+      ...Array.from({ length: 6 }, (_, i) => acquireLock(dir, { command: `resolve ${i}` }, { takeOverStale: true }).then((l) => ({ kind: "takeover", l }))),
+      ...Array.from({ length: 6 }, (_, i) => acquireLock(dir, { command: `deploy ${i}` }).then((l) => ({ kind: "plain", l }))),
+    ];
+    const settled = await Promise.allSettled(attempts);
+    const won = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    expect(won.map((w) => w.kind)).toEqual(["takeover"]);
+    const winner = won[0]?.l;
+    expect(winner?.tookOver?.details?.pid).toBe(child.pid);
+    // Every loser was told who holds it; the lock now names the winner and is not stale.
+    for (const s of settled) if (s.status === "rejected") expect(s.reason).toBeInstanceOf(LockHeldError);
+    expect(await readLock(dir)).toMatchObject({ stale: false, details: { pid: process.pid, command: winner?.details.command } });
+    await winner?.release();
+    expect(await readLock(dir)).toBeNull();
+  }, 60_000);
+
+  it("never takes over a lock whose holder is alive", async () => {
+    const dir = await stateDir();
+    const child = await childHoldingLock(dir);
+    cleanups.push(() => killAndWait(child));
+    await expect(acquireLock(dir, { command: "resolve" }, { takeOverStale: true })).rejects.toBeInstanceOf(LockHeldError);
+    expect((await readLock(dir))?.details?.pid).toBe(child.pid);
+  }, 60_000);
+
+  it("tells the holder through onLost when someone removes its lock, and leaves the new holder's details alone", async () => {
+    const dir = await stateDir();
+    const lost: Error[] = [];
+    const lock = await acquireLock(dir, { command: "deploy --version v2" }, { onLost: (e) => lost.push(e), refreshMs: 1_000 });
+    const { rm } = await import("node:fs/promises");
+    await rm(join(dir, "lock"), { recursive: true });
+    await rm(join(dir, "lock.json"));
+    const other = await acquireLock(dir, { command: "deploy --version v9" });
+    const t0 = Date.now();
+    while (lost.length === 0 && Date.now() - t0 < 5_000) await new Promise((r) => setTimeout(r, 50));
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.message).toMatch(/was removed or changed by someone else while this bluegreen held it/);
+    expect(lock.compromised).not.toBeNull();
+    await lock.release();
+    expect((await readLock(dir))?.details?.command).toBe("deploy --version v9");
+    await other.release();
+  }, 30_000);
+});

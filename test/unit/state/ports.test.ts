@@ -1,4 +1,4 @@
-import { mkdir, utimes } from "node:fs/promises";
+import { mkdir, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Config } from "../../../src/config/types.js";
@@ -6,16 +6,23 @@ import type { HistoryEntry } from "../../../src/engine/ports.js";
 import { EngineError } from "../../../src/engine/errors.js";
 import { createStatePorts } from "../../../src/state/engine-ports.js";
 import { LockHeldError, readHistory } from "../../../src/state/index.js";
+import { lockDirFor } from "../../../src/state/lock.js";
 import { tempStateDir } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-async function ports() {
+let stacks = 0;
+/** Ports of one checkout; `locks` is the host-wide lock directory (BLUEGREEN_LOCK_DIR) they share. */
+async function ports(opts: { stack?: string; locks?: string; dockerHost?: string } = {}) {
   const { dir, cleanup } = await tempStateDir();
   cleanups.push(cleanup);
-  return { dir, ...createStatePorts({ stateDir: dir } as Config, { user: "alice", host: "box" }) };
+  const locks = opts.locks ?? join(dir, "..", "locks");
+  const stack = opts.stack ?? `shop${++stacks}`;
+  const env = { BLUEGREEN_LOCK_DIR: locks, ...(opts.dockerHost ? { DOCKER_HOST: opts.dockerHost } : {}) };
+  const config = { stateDir: dir, stack, file: join(dir, "..", "bluegreen.yml") } as Config;
+  return { dir, locks, lockDir: lockDirFor(stack, env), config, ...createStatePorts(config, { user: "alice", host: "box" }, env) };
 }
 
 const entry: HistoryEntry = {
@@ -50,19 +57,60 @@ describe("createStatePorts (engine-ports.ts): the engine's state adapters", () =
     expect(refused).toBeInstanceOf(EngineError);
     expect((refused as EngineError).kind).toBe("locked");
     expect((refused as EngineError).cause).toBeInstanceOf(LockHeldError);
-    await expect(lock.breakStale()).rejects.toThrow(/refusing to break the lock/);
+    // A live holder is never taken over, not even by resolve.
+    await expect(lock.acquire("resolve", { takeOverStale: true })).rejects.toThrow(/locked by/);
     await held.release();
     expect(await lock.read()).toBeNull();
   });
 
   it("shows a lock without details as held by an unknown process", async () => {
-    const { dir, lock } = await ports();
-    await mkdir(join(dir, "lock"), { recursive: true });
+    const { lockDir, lock } = await ports();
+    await mkdir(join(lockDir, "lock"), { recursive: true });
     const old = new Date(Date.now() - 60_000);
-    await utimes(join(dir, "lock"), old, old);
+    await utimes(join(lockDir, "lock"), old, old);
     expect(await lock.read()).toMatchObject({ pid: 0, user: "unknown", stale: true, startedAt: old.toISOString() });
-    await lock.breakStale();
+    const taken = await lock.acquire("resolve", { takeOverStale: true });
+    expect(taken.tookOver).toMatchObject({ pid: 0, stale: true });
+    expect(await lock.read()).toMatchObject({ pid: process.pid, command: "resolve", stale: false });
+    await taken.release();
     expect(await lock.read()).toBeNull();
+  });
+
+  it("two checkouts of one stack (different config and state dirs) share the lock: the second is refused, naming the holder", async () => {
+    const first = await ports({ stack: "shop" });
+    const second = await ports({ stack: "shop", locks: first.locks });
+    expect(second.dir).not.toBe(first.dir);
+    const held = await first.lock.acquire("deploy --version v2");
+    const refused = (await second.lock.acquire("deploy --version v3").catch((err: unknown) => err)) as EngineError;
+    expect(refused.kind).toBe("locked");
+    expect(refused.message).toContain(`(pid ${process.pid}) running \`deploy --version v2\``);
+    expect(refused.message).toContain(first.config.file);
+    expect(await second.lock.read()).toMatchObject({ command: "deploy --version v2" });
+    await held.release();
+  });
+
+  it("the same stack on another Docker endpoint has a lock of its own", async () => {
+    const local = await ports({ stack: "shop" });
+    const remote = await ports({ stack: "shop", locks: local.locks, dockerHost: "tcp://10.0.0.7:2376" });
+    expect(remote.lockDir).not.toBe(local.lockDir);
+    const a = await local.lock.acquire("deploy --version v2");
+    const b = await remote.lock.acquire("deploy --version v2");
+    await b.release();
+    await a.release();
+  });
+
+  it("keeps the lock in an owner-only directory, whatever the umask", async () => {
+    const { lock, lockDir } = await ports();
+    const before = process.umask(0);
+    try {
+      const held = await lock.acquire("deploy");
+      expect((await stat(lockDir)).mode & 0o777).toBe(0o700);
+      expect((await stat(join(lockDir, "lock"))).mode & 0o777).toBe(0o700);
+      expect((await stat(join(lockDir, "lock.json"))).mode & 0o777).toBe(0o600);
+      await held.release();
+    } finally {
+      process.umask(before);
+    }
   });
 
   it("appends the engine's history entries", async () => {

@@ -4,6 +4,7 @@ import type { EngineLike } from "../../../src/tui/types.js";
 import { renderPlainStatus } from "../../../src/tui/plain-status.js";
 import { dashboardBanners } from "../../../src/tui/state/banners.js";
 import { previewDeploy } from "../../../src/tui/state/deploy-plan.js";
+import { planDeploy } from "../../../src/engine/operations/deploy.js";
 import { appendBounded, describeDockerEvent, isRelevantDockerAction } from "../../../src/tui/state/event-log.js";
 import { initialOperationState, reduceOperation, runningPhase } from "../../../src/tui/state/operation-state.js";
 import { moveSelection } from "../../../src/tui/state/selection.js";
@@ -52,6 +53,12 @@ describe("selection", () => {
 });
 
 describe("deploy preview", () => {
+  it("with no live route but blue recorded in the state file, names green, as the engine's planDeploy does", () => {
+    const recorded = makeStatus({ active: null, blue: [] });
+    recorded.state = { active: "blue", previous: null, versions: { blue: "v1" }, warm: false, updatedAt: "", updatedBy: "" };
+    expect(previewDeploy(recorded, "v2").target).toBe(planDeploy(recorded, "v2", false).target);
+    expect(previewDeploy(recorded, "v2").target).toBe("green");
+  });
   it("targets the color the proxy does not route to, blue when none is live, and names blockers", () => {
     expect(previewDeploy(makeStatus({ active: "green", green: [container("app-green")] }), "v3").target).toBe("blue");
     expect(previewDeploy(makeStatus({ active: null, blue: [] }), "v1").target).toBe("blue");
