@@ -8,6 +8,7 @@ export type ComposeVerb =
   | { verb: "up"; build?: boolean; recreate?: boolean }
   | { verb: "stop"; timeoutSec?: number }
   | { verb: "down"; volumes?: boolean }
+  | { verb: "config" }
   | { verb: "version" };
 
 export interface ComposeCommand {
@@ -41,6 +42,8 @@ function verbArgs(action: Exclude<ComposeVerb, { verb: "version" }>): string[] {
       return ["stop", ...(action.timeoutSec === undefined ? [] : ["-t", String(Math.max(0, Math.round(action.timeoutSec)))])];
     case "down":
       return ["down", ...(action.volumes ? ["-v"] : [])];
+    case "config":
+      return ["config"];
   }
 }
 
