@@ -69,7 +69,8 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     // A live color with no healthy container and nothing healthy to fall back to is exactly what a
     // deploy fixes (resolve has nothing to keep), so that conflict alone does not block it.
     const nothingHealthy = !s.slots.blue.healthy && !s.slots.green.healthy;
-    const blocking = s.conflicts.filter((c) => !(c.kind === "proxy-target-unhealthy" && nothingHealthy));
+    // A dead proxy is what the shared phase restarts (planDeploy sees it is not running).
+    const blocking = s.conflicts.filter((c) => !(c.kind === "proxy-target-unhealthy" && nothingHealthy) && c.kind !== "proxy-down");
     if (blocking.length > 0) {
       throw new EngineError(
         "conflict",
