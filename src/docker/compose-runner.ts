@@ -61,7 +61,7 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
   return {
     variant,
     build: (target, onLine) => exec(target, { verb: "build" }, onLine),
-    up: (target, upOpts, onLine) => exec(target, { verb: "up", build: upOpts?.build, recreate: upOpts?.recreate }, onLine),
+    up: (target, upOpts, onLine) => exec(target, { verb: "up", build: upOpts?.build, recreate: upOpts?.recreate, services: upOpts?.services }, onLine),
     stop: (target, timeoutSec) => exec(target, { verb: "stop", timeoutSec }),
     down: (target, downOpts) => exec(target, { verb: "down", volumes: downOpts?.volumes }),
   };

@@ -87,7 +87,7 @@ export interface ComposeRunner {
   variant(): Promise<"v2" | "v1">;
   build(target: ComposeTarget, onLine?: (line: string) => void): Promise<void>;
   /** `up -d` (optionally --build, --force-recreate) for exactly the services of this project. */
-  up(target: ComposeTarget, opts?: { build?: boolean; recreate?: boolean }, onLine?: (line: string) => void): Promise<void>;
+  up(target: ComposeTarget, opts?: { build?: boolean; recreate?: boolean; services?: string[] }, onLine?: (line: string) => void): Promise<void>;
   stop(target: ComposeTarget, timeoutSec?: number): Promise<void>;
   /** `down` for this project only: its containers; never external networks or other projects. */
   down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;

@@ -1,7 +1,7 @@
 import type { Color } from "../domain/color.js";
 import type { StackStatus } from "./status-model.js";
 
-export type OperationName = "status" | "deploy" | "switch" | "rollback" | "cleanup" | "resolve";
+export type OperationName = "status" | "deploy" | "switch" | "rollback" | "cleanup" | "resolve" | "up" | "down" | "shared";
 
 /** The steps an operation goes through, in the order a deploy runs them. */
 export type PhaseName =

@@ -51,6 +51,9 @@ const TITLES: Record<Exclude<OperationName, "status" | "deploy">, string> = {
   rollback: "Roll back",
   cleanup: "Clean up the standby color",
   resolve: "Resolve the conflict",
+  up: "Bring the stack up",
+  down: "Take the stack down",
+  shared: "Roll out a shared service",
 };
 
 /** The whole TUI: screens over one root key listener. */
