@@ -11,8 +11,8 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "undici";
-import { startBluegreenStack, type BluegreenStack } from "../helpers/bluegreen-stack.js";
-import { REPO_ROOT, run } from "../helpers/demo-stack.js";
+import { startBluegreenStack, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
+import { REPO_ROOT, run } from "../../testkit/demo-stack.js";
 import { describeRun, measureTraffic, phaseMs, recordFigure, resultOf, statusOf, trafficFigure } from "../helpers/engine-checks.js";
 
 const GREEN_WITHOUT_HEALTHCHECK = (ns: string) => `services:
@@ -60,7 +60,7 @@ describe("adopting an ordinary app: runtime features on the real stack (nginx)",
     const green = path.join(s().dir, "compose.green.yml");
     await writeFile(green, GREEN_WITHOUT_HEALTHCHECK(process.env.BG_IMAGE_NS ?? "bluegreen-demo"));
     const withGreen = base
-      .replace(/^  green: .*$/m, `  green: ${JSON.stringify(green)}`)
+      .replace(/^ {2}green: .*$/m, `  green: ${JSON.stringify(green)}`)
       .replace(/^health: \{(.*)\}$/m, (_m, inner: string) => `health: {${inner.replace(/, path: [^,}]*/, "")}${healthPath ? `, path: ${healthPath}` : ""} }`);
     await writeFile(s().configPath, withGreen);
   };
