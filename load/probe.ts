@@ -1,7 +1,7 @@
 import diagnosticsChannel from "node:diagnostics_channel";
 import { randomUUID } from "node:crypto";
 import { Pool } from "undici";
-import { isColor } from "../src/domain/color.js";
+import { servedColor } from "../src/net/color-header.js";
 import { classifyError, classifyStatus, errorCodeOf } from "./classify.js";
 import type { RunClock } from "./clock.js";
 import type { ProbeSample } from "./types.js";
@@ -103,8 +103,7 @@ export function startProbeLoop(opts: ProbeLoopOptions): ProbeLoop {
         signal: AbortSignal.timeout(timeoutMs),
       });
       await res.body.dump();
-      const colorHeader = res.headers["x-app-color"];
-      const color = isColor(colorHeader) ? colorHeader : null;
+      const color = servedColor(res.headers).color;
       const c = classifyStatus(res.statusCode);
       sample = { t, status: res.statusCode, latencyMs: clock() - t, color, error: c.error, reusedSocket: reuse.reusedFor(id) };
       if (c.errorCode) sample.errorCode = c.errorCode;

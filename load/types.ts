@@ -11,7 +11,7 @@ export interface ProbeSample {
   status: number | null;
   /** Time from t until the response (or the error). */
   latencyMs: number;
-  /** `X-App-Color` of the response, when it carried a known color. */
+  /** The color that served it: the proxy's `X-Bluegreen-Color`, else the app's `X-App-Color`; null when neither is a known color. */
   color: Color | null;
   /** null for a 2xx/3xx response. */
   error: ErrorClass | null;

@@ -1,5 +1,6 @@
 import WebSocket from "ws";
-import { isColor } from "../src/domain/color.js";
+import { isColor, type Color } from "../src/domain/color.js";
+import { servedColor } from "../src/net/color-header.js";
 import type { RunClock } from "./clock.js";
 import { round } from "./stats.js";
 import type { WsSummary } from "./types.js";
@@ -76,6 +77,12 @@ export function startWsSessions(opts: WsSessionOptions): WsSessions {
       const ws = new WebSocket(opts.url, { handshakeTimeout: helloTimeoutMs });
       let lastSeq: number | null = null;
       let greeted = false;
+      // The proxy's X-Bluegreen-Color on the upgrade answer says where the session landed; the
+      // app's hello message is the fallback.
+      let upgradedTo: Color | null = null;
+      ws.on("upgrade", (res) => {
+        upgradedTo = servedColor(res.headers).color;
+      });
       const helloTimer = setTimeout(() => {
         if (!greeted) ws.terminate();
       }, helloTimeoutMs);
@@ -90,7 +97,8 @@ export function startWsSessions(opts: WsSessionOptions): WsSessions {
             const ms = round(clock() - closedAt);
             summary.reconnects++;
             summary.maxReconnectMs = Math.max(summary.maxReconnectMs ?? 0, ms);
-            if (isColor(msg.color)) summary.colorsAfterReconnect.push(msg.color);
+            const landed = upgradedTo ?? (isColor(msg.color) ? msg.color : null);
+            if (landed) summary.colorsAfterReconnect.push(landed);
           }
           resolve(true);
         } else if (msg.type === "tick" && typeof msg.seq === "number") {

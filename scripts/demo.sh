@@ -1,20 +1,19 @@
 #!/usr/bin/env bash
 # Bring the bluegreen demo stack up or down (npm run demo:up / demo:down).
-#   up:   Docker, base images, shared project (proxy + redis), then the blue color; waits until the
-#         live route answers /health 200 from blue.
-#   down: both colors and the shared project down with their volumes; the run dir removed.
-# Environment: BG_STACK, PROXY_PORT, PREVIEW_PORT, DEMO_PROXY, BG_RUN_DIR, APP_VERSION (docs/CONTRACTS.md),
-# DEMO_WAIT_S (default 90): how long `up` waits for the live route.
+#   up:   Docker, base images, then `bluegreen up`: the shared project (proxy + redis) and the
+#         recorded live color (blue on a fresh stack), healthy, with the proxy pointed at it.
+#   down: `bluegreen down --volumes`: every project down with its volumes; state and history kept.
+# Environment: PROXY_PORT, PREVIEW_PORT, DEMO_PROXY, APP_VERSION (docs/CONTRACTS.md). The stack name
+# and run dir come from bluegreen.yml (stack, proxy.runDir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export BG_STACK=${BG_STACK:-bluegreen-demo}
+export BG_STACK=bluegreen-demo
 export PROXY_PORT=${PROXY_PORT:-8080}
 export PREVIEW_PORT=${PREVIEW_PORT:-8081}
 export DEMO_PROXY=${DEMO_PROXY:-nginx}
-export BG_RUN_DIR=${BG_RUN_DIR:-./.bluegreen/run}
+export BG_RUN_DIR=./.bluegreen/run
 export APP_VERSION=${APP_VERSION:-v1}
-DEMO_WAIT_S=${DEMO_WAIT_S:-90}
 
 log() { printf 'demo: %s\n' "$*" >&2; }
 
@@ -45,18 +44,7 @@ show_logs() {
   done
 }
 
-wait_for_blue() {
-  local deadline=$((SECONDS + DEMO_WAIT_S)) headers code
-  while [ $SECONDS -lt $deadline ]; do
-    headers=$(curl -s -m 2 -o /dev/null -D - "http://127.0.0.1:$PROXY_PORT/health" 2>/dev/null || true)
-    code=$(printf '%s' "$headers" | head -n 1 | awk '{print $2}')
-    if [ "$code" = 200 ] && printf '%s' "$headers" | grep -qi '^x-app-color: *blue'; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  return 1
-}
+bluegreen() { node bin/bluegreen.js "$@"; }
 
 up() {
   local t0=$SECONDS
@@ -66,39 +54,34 @@ up() {
     log "DEMO_PROXY=$DEMO_PROXY has no fixtures/proxy/$DEMO_PROXY/Dockerfile. Nothing was started. What to do: use nginx, caddy or haproxy."
     exit 1
   fi
-  mkdir -p "$BG_RUN_DIR"
-  log "starting shared services (project $BG_STACK: $DEMO_PROXY proxy + redis)…"
-  compose "$BG_STACK" compose.yml up -d --build
-  log "starting app-blue $APP_VERSION (project $BG_STACK-blue)…"
-  compose "$BG_STACK-blue" compose.blue.yml up -d --build
-  log "waiting up to ${DEMO_WAIT_S}s for http://127.0.0.1:$PROXY_PORT/health to answer 200 from blue…"
-  if ! wait_for_blue; then
-    log "the live route did not answer 200 from blue within ${DEMO_WAIT_S}s. The containers are left running for inspection."
+  [ -f dist/src/cli/main.js ] || npm run build --silent
+  # `bluegreen up`: the shared services, then the recorded live color at its recorded version (blue
+  # $APP_VERSION on a fresh stack), waited healthy, with the proxy pointed at it and read back.
+  log "bluegreen up (stack from bluegreen.yml: $DEMO_PROXY proxy + redis, then the live color)..."
+  if ! bluegreen up --version "$APP_VERSION"; then
+    log "bluegreen up failed (its message above says why). The containers are left running for inspection."
     show_logs
     log "What to do: read the logs above, fix the cause, then 'npm run demo:down' and 'npm run demo:up' again."
     exit 1
   fi
   cat <<EOF
 demo: up in $((SECONDS - t0))s
-  live route     http://127.0.0.1:$PROXY_PORT/       (blue $APP_VERSION)
-  preview route  http://127.0.0.1:$PREVIEW_PORT/       (green: not running yet)
+  live route     http://127.0.0.1:$PROXY_PORT/
+  preview route  http://127.0.0.1:$PREVIEW_PORT/
   proxy          $DEMO_PROXY (project $BG_STACK), run dir $BG_RUN_DIR
-  redis          project $BG_STACK
-  try:           curl -s 127.0.0.1:$PROXY_PORT/ ; curl -s -XPOST 127.0.0.1:$PROXY_PORT/api/hits
+  status:        npx bluegreen status
+  try:           curl -si 127.0.0.1:$PROXY_PORT/ | grep -i x-bluegreen-color ; curl -s -XPOST 127.0.0.1:$PROXY_PORT/api/hits
   stop:          npm run demo:down
 EOF
 }
 
 down() {
-  log "removing colors and shared services of stack $BG_STACK (with volumes)…"
-  compose "$BG_STACK-blue" compose.blue.yml down -v --remove-orphans
-  compose "$BG_STACK-green" compose.green.yml down -v --remove-orphans
-  compose "$BG_STACK" compose.yml down -v --remove-orphans
-  case "$BG_RUN_DIR" in
-    "" | "/" | "." | "..") log "not removing run dir '$BG_RUN_DIR' (refusing an empty or top-level path)" ;;
-    *) rm -rf -- "$BG_RUN_DIR" ;;
-  esac
-  log "down: nothing of stack $BG_STACK is left running."
+  [ -f dist/src/cli/main.js ] || npm run build --silent
+  # Every project down with its volumes; the state file (what was live, at which version) and the
+  # history stay, so the next demo:up starts that color again without a drift conflict.
+  log "bluegreen down --volumes (stack $BG_STACK)..."
+  bluegreen down --yes --volumes
+  log "down: nothing of stack $BG_STACK is left running (state and history kept in .bluegreen/)."
 }
 
 case "${1:-}" in

@@ -118,6 +118,8 @@ const httpExpect = strict({
   json: matcherMap.optional(),
   headers: matcherMap.optional(),
   bodyContains: expectationString.optional(),
+  /** The color that served the response: the proxy's X-Bluegreen-Color, else the app's X-App-Color. */
+  color: matcherSchema.optional(),
 });
 
 const wsBlock = strict({

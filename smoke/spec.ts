@@ -125,6 +125,7 @@ function toCheckSpec(check: CheckInput, line: number, defaults: { timeoutMs: num
       json: toMatcherMap(check.expect?.json),
       headers: toMatcherMap(check.expect?.headers),
       ...(check.expect?.bodyContains !== undefined ? { bodyContains: check.expect.bodyContains } : {}),
+      ...(check.expect?.color !== undefined ? { color: toMatcher(check.expect.color) } : {}),
     },
   };
 }

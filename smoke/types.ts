@@ -27,7 +27,8 @@ interface CheckSpecBase {
 export interface HttpCheckSpec extends CheckSpecBase {
   kind: "http";
   request: { method: string; path: string; headers: Record<string, string>; body?: string; json?: unknown };
-  expect: { status: readonly number[] | "2xx"; json: MatcherMap; headers: MatcherMap; bodyContains?: string };
+  /** `color`: who served the response, read from X-Bluegreen-Color (the proxy's), else X-App-Color. */
+  expect: { status: readonly number[] | "2xx"; json: MatcherMap; headers: MatcherMap; bodyContains?: string; color?: Matcher };
 }
 
 export interface WsCheckSpec extends CheckSpecBase {

@@ -43,6 +43,7 @@ health: { timeout: ${c.healthTimeout ?? "60s"}, interval: 1s }
 drain: { timeout: ${c.drainTimeout ?? "5s"} }
 smoke: { spec: ${rel("smoke/specs/demo.yml")} }
 verify: { duration: ${c.verifyDuration}, interval: 50ms }
+versionVariable: APP_VERSION
 keepOldWarm: ${c.keepOldWarm ?? true}
 stateDir: ${JSON.stringify(c.stateDir)}
 `;

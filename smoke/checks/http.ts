@@ -1,6 +1,7 @@
 /** One attempt of an HTTP check: request(s) with undici, then every expectation compared. */
 import type { Agent, Dispatcher } from "undici";
 import { request } from "undici";
+import { APP_COLOR_HEADER, COLOR_HEADER_HELP, PROXY_COLOR_HEADER, servedColor } from "../../src/net/color-header.js";
 import { describeValue, evaluateMatcher, lookupPath, truncate, type Lookup } from "../matchers.js";
 import type { CheckFailure, HttpCheckSpec } from "../types.js";
 import { missingVariables, substitute, type VariableValues } from "../variables.js";
@@ -54,6 +55,15 @@ export async function httpAttempt(check: HttpCheckSpec, ctx: HttpContext): Promi
 
   const versionFailure = checkVersionHeader(ctx, got);
   if (versionFailure) failures.push(versionFailure);
+  if (check.expect.color !== undefined) {
+    const served = servedColor(got.headers);
+    const value = served.color ?? served.raw;
+    const actual: Lookup = value === null ? { found: false } : { found: true, value };
+    const what = served.source === "app" ? `color (${APP_COLOR_HEADER}: the proxy sent no ${PROXY_COLOR_HEADER})` : `color (${PROXY_COLOR_HEADER})`;
+    const outcome = evaluateMatcher({ what, matcher: check.expect.color, actual, vars: ctx.vars, compareAsText: true });
+    if (outcome.failure) failures.push(served.source === "none" ? { ...outcome.failure, actual: `no ${PROXY_COLOR_HEADER} or ${APP_COLOR_HEADER} header. ${COLOR_HEADER_HELP}` } : outcome.failure);
+    if (outcome.note) notes.push(outcome.note);
+  }
 
   if (check.expect.json.length > 0) {
     const parsed = parseJson(got.body);

@@ -8,6 +8,7 @@ import { waitForHealthy } from "../docker/wait-healthy.js";
 import { createConnectionCounter } from "../drain/tcp-connections.js";
 import type { Clock, HealthWaiter, Ports, SmokePort } from "../engine/ports.js";
 import { createLiveProbe } from "../net/live-probe.js";
+import { createServiceFacts } from "../platform/compose/service-facts.js";
 import { createProxyDriver } from "../proxy/index.js";
 import { runSmoke } from "../../smoke/runner.js";
 import { loadSmokeSpec, SmokeSpecError } from "../../smoke/spec.js";
@@ -100,10 +101,11 @@ export function proxyContainerFinder(config: Config, docker: DockerPort): () => 
 export function createPorts(config: Config, opts: { onWarn?: (msg: string) => void } = {}): Ports {
   const docker = createDockerPort();
   const state = createStatePorts(config, identity());
+  const compose = createComposeRunner();
   return {
     config,
     docker,
-    compose: createComposeRunner(),
+    compose,
     proxy: createProxyDriver(config, docker, proxyContainerFinder(config, docker)),
     state: state.state,
     lock: state.lock,
@@ -113,6 +115,7 @@ export function createPorts(config: Config, opts: { onWarn?: (msg: string) => vo
     connections: createConnectionCounter(docker, opts.onWarn),
     health: createHealthWaiter(docker),
     ...(config.hooks ? { hooks: createHooksRunner(config.hooks.dir, { cwd: config.root }) } : {}),
+    serviceFacts: createServiceFacts(compose),
     clock: systemClock,
     identity: identity(),
   };

@@ -238,13 +238,18 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
   const health = {
     timeoutMs: raw.health?.timeout ?? DEFAULTS.health.timeoutMs,
     intervalMs: raw.health?.interval ?? DEFAULTS.health.intervalMs,
+    path: raw.health?.path ?? null,
   };
   const drain = { timeoutMs: raw.drain?.timeout ?? DEFAULTS.drain.timeoutMs };
   applyDurationOverrides(env, { health, drain }, issues);
   const verify = {
     durationMs: raw.verify?.duration ?? DEFAULTS.verify.durationMs,
     intervalMs: raw.verify?.interval ?? DEFAULTS.verify.intervalMs,
+    path: raw.verify?.path ?? health.path ?? DEFAULTS.verify.path,
+    method: raw.verify?.method ?? DEFAULTS.verify.method,
   };
+  const stop = { timeoutMs: raw.stop?.timeout ?? null };
+  if (stop.timeoutMs !== null && stop.timeoutMs < 1000) issues.at(["stop", "timeout"], `is ${formatDuration(stop.timeoutMs)}; give the old color at least 1s to stop on SIGTERM`);
   checkPeriod(["health", "timeout"], health.timeoutMs, ["health", "interval"], health.intervalMs, issues);
   // verify.duration 0 turns the post-switch verification off (the engine then skips that phase).
   checkPeriod(["verify", "duration"], verify.durationMs, ["verify", "interval"], verify.intervalMs, issues, { allowZero: true });
@@ -275,6 +280,8 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
       expectVersionHeader: raw.smoke?.expectVersionHeader ?? null,
     },
     verify,
+    stop,
+    versionVariable: raw.versionVariable ?? DEFAULTS.versionVariable,
     keepOldWarm: raw.keepOldWarm ?? DEFAULTS.keepOldWarm,
     stateDir: fromRoot(raw.stateDir ?? DEFAULTS.stateDir),
     ...release,

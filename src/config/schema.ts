@@ -32,7 +32,7 @@ function checked<T extends z.ZodType>(schema: T, check: Check<z.output<T>>): T {
 }
 
 /** A duration field: "30s" / "500ms" / "2m" / integer ms → milliseconds; absent → undefined. */
-const duration = z.unknown().transform((value, ctx): number | undefined => {
+const duration = z.unknown().optional().transform((value, ctx): number | undefined => {
   if (value === undefined) return undefined;
   const parsed = parseDuration(value);
   if (!parsed.ok) {
@@ -87,6 +87,19 @@ const httpUrl = checked(z.string().min(1), (value) => {
   return null;
 });
 
+/** A request path through the proxy: "/healthz", "/api/ping?x=1". */
+const httpPath = checked(z.string().min(1), (path) =>
+  path.startsWith("/") && !/\s/.test(path) ? null : 'is not a request path; write one starting with "/", e.g. /healthz',
+);
+
+export const VERIFY_METHODS = ["GET", "HEAD"] as const;
+
+const versionVariable = checked(z.string().min(1), (name) => {
+  if (!ENV_NAME.test(name)) return "is not a valid environment variable name; use letters, digits and _, not starting with a digit";
+  if (RESERVED_ENV[name] !== undefined) return `is set by bluegreen itself (from ${RESERVED_ENV[name]}); choose another name, e.g. BLUEGREEN_VERSION`;
+  return null;
+});
+
 const services = z
   .array(serviceName)
   .min(1)
@@ -124,10 +137,11 @@ const proxyShape = {
   preview: httpUrl,
 };
 
-const healthShape = { timeout: duration, interval: duration };
+const healthShape = { timeout: duration, interval: duration, path: httpPath.optional() };
 const drainShape = { timeout: duration };
 const smokeShape = { spec: z.string().min(1).nullable().optional(), expectVersionHeader: z.string().min(1).nullable().optional() };
-const verifyShape = { duration, interval: duration };
+const verifyShape = { duration, interval: duration, path: httpPath.optional(), method: z.enum(VERIFY_METHODS).optional() };
+const stopShape = { timeout: duration };
 
 /** An argv list (no shell): at least the program, each argument a non-empty string. */
 const argv = z.array(z.string().min(1)).min(1);
@@ -148,6 +162,8 @@ const rootShape = {
   drain: z.strictObject(drainShape).optional(),
   smoke: z.strictObject(smokeShape).optional(),
   verify: z.strictObject(verifyShape).optional(),
+  stop: z.strictObject(stopShape).optional(),
+  versionVariable: versionVariable.optional(),
   keepOldWarm: z.boolean().optional(),
   stateDir: z.string().min(1).optional(),
   hooks: z.strictObject(hooksShape).optional(),
@@ -168,6 +184,7 @@ export const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
   verify: Object.keys(verifyShape),
   hooks: Object.keys(hooksShape),
   migrate: Object.keys(migrateShape),
+  stop: Object.keys(stopShape),
 };
 
 /** Examples shown when a required key is missing. */
@@ -187,7 +204,10 @@ export const DEFAULTS = {
   proxy: { driver: "nginx", service: "proxy", runDir: ".bluegreen/run" },
   health: { timeoutMs: 180_000, intervalMs: 1_000 },
   drain: { timeoutMs: 30_000 },
-  verify: { durationMs: 5_000, intervalMs: 50 },
+  verify: { durationMs: 5_000, intervalMs: 50, path: "/", method: "GET" },
+  /** Docker's own default stop timeout, used when neither stop.timeout nor stop_grace_period says otherwise. */
+  stop: { timeoutMs: 10_000 },
+  versionVariable: "BLUEGREEN_VERSION",
   keepOldWarm: true,
   stateDir: ".bluegreen",
   hooks: { dir: ".bluegreen/hooks", timeoutMs: 60_000 },

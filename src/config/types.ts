@@ -42,10 +42,26 @@ export interface Config {
     /** The preview route, which reaches the standby color. */
     previewUrl: string;
   };
-  health: { timeoutMs: number; intervalMs: number };
+  health: {
+    timeoutMs: number;
+    intervalMs: number;
+    /**
+     * For a rotating service without a Docker healthcheck: the health gate polls this path through the
+     * preview route (pointed at the new color first). null: every service must have a healthcheck.
+     */
+    path: string | null;
+  };
   drain: { timeoutMs: number };
   smoke: { spec: string | null; expectVersionHeader: string | null };
-  verify: { durationMs: number; intervalMs: number };
+  /** The post-switch requests through the live route: path defaults to health.path, else "/". */
+  verify: { durationMs: number; intervalMs: number; path: string; method: "GET" | "HEAD" };
+  /**
+   * Stop timeout of the old color (SIGTERM, then SIGKILL after it). null: each service's own
+   * stop_grace_period from its compose file, else Docker's 10 s.
+   */
+  stop: { timeoutMs: number | null };
+  /** The environment variable through which `deploy --version V` reaches the compose files. */
+  versionVariable: string;
   /** Keep the old color running (warm) after a deploy, for instant rollback. */
   keepOldWarm: boolean;
   /** Directory for state.json, lock, history.jsonl. */

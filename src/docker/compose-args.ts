@@ -5,10 +5,11 @@ export type ComposeVariant = "v2" | "v1";
 /** One compose action and its options: the data a command line is built from. */
 export type ComposeVerb =
   | { verb: "build" }
-  | { verb: "up"; build?: boolean; recreate?: boolean }
+  | { verb: "up"; build?: boolean; recreate?: boolean; services?: string[] }
   | { verb: "stop"; timeoutSec?: number }
   | { verb: "down"; volumes?: boolean }
   | { verb: "version" }
+  | { verb: "config" }
   /** A one-off container of `service` running argv (no TTY, no dependencies started, removed after). */
   | { verb: "run"; service: string; argv: string[]; name: string };
 
@@ -38,13 +39,15 @@ function verbArgs(action: Exclude<ComposeVerb, { verb: "version" }>): string[] {
     case "build":
       return ["build"];
     case "up":
-      return ["up", "-d", "--no-deps", ...(action.build ? ["--build"] : []), ...(action.recreate ? ["--force-recreate"] : [])];
+      return ["up", "-d", "--no-deps", ...(action.build ? ["--build"] : []), ...(action.recreate ? ["--force-recreate"] : []), ...(action.services ?? [])];
     case "stop":
       return ["stop", ...(action.timeoutSec === undefined ? [] : ["-t", String(Math.max(0, Math.round(action.timeoutSec)))])];
     case "down":
       return ["down", ...(action.volumes ? ["-v"] : [])];
     case "run":
       return ["run", "--rm", "--no-deps", "-T", "--name", action.name, action.service, ...action.argv];
+    case "config":
+      return ["config"];
   }
 }
 

@@ -88,7 +88,7 @@ export interface ComposeRunner {
   /** An abort of `signal` stops compose (its whole process group) and rejects with an AbortError. */
   build(target: ComposeTarget, onLine?: (line: string) => void, opts?: { signal?: AbortSignal }): Promise<void>;
   /** `up -d` (optionally --build, --force-recreate) for exactly the services of this project; abortable like build. */
-  up(target: ComposeTarget, opts?: { build?: boolean; recreate?: boolean; signal?: AbortSignal }, onLine?: (line: string) => void): Promise<void>;
+  up(target: ComposeTarget, opts?: { build?: boolean; recreate?: boolean; signal?: AbortSignal; services?: string[] }, onLine?: (line: string) => void): Promise<void>;
   stop(target: ComposeTarget, timeoutSec?: number): Promise<void>;
   /** `down` for this project only: its containers; never external networks or other projects. */
   down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;

@@ -4,7 +4,14 @@ import type { Conflict, LockInfo, RecordedState, SlotStatus } from "./status-mod
 /** The facts conflict detection looks at: everything here was read from Docker, the proxy and the files. */
 export interface ConflictFacts {
   slots: Record<Color, SlotStatus>;
-  proxy: { running: boolean; reachable: boolean; target: Color | null; detail: string };
+  proxy: {
+    running: boolean;
+    reachable: boolean;
+    target: Color | null;
+    detail: string;
+    /** The proxy's container as Docker sees it (absent: not created); optional for callers that only know the above. */
+    container?: { service: string; state: string; restarts: number; exitCode: number | null } | null;
+  };
   state: RecordedState | null;
   stateError: string | null;
   lock: LockInfo | null;
@@ -39,6 +46,30 @@ export function recommendKeep(facts: ConflictFacts): { color: Color | null; why:
   return { color: null, why: "no color is healthy: deploy a working version" };
 }
 
+/** Pure: the proxy-down finding, or null when the proxy runs or the whole stack is simply down. */
+export function proxyDownFinding(facts: ConflictFacts): Conflict | null {
+  const { proxy, slots } = facts;
+  if (proxy.running) return null;
+  const container = proxy.container ?? null;
+  const colorRunning = slots.blue.running || slots.green.running;
+  if (!colorRunning && container?.state !== "restarting") return null;
+  const service = container?.service ?? "proxy";
+  const what = !container
+    ? `the proxy container (service ${service}) does not exist`
+    : container.state === "restarting"
+      ? `the proxy container (service ${service}) is restarting (${container.restarts} restart${container.restarts === 1 ? "" : "s"}): it keeps dying at start`
+      : `the proxy container (service ${service}) is ${container.state}${container.exitCode !== null ? ` (exit code ${container.exitCode})` : ""}`;
+  const running = (["blue", "green"] as const).filter((c) => slots[c].running);
+  return {
+    kind: "proxy-down",
+    message: `${what}, so live traffic is not being served${running.length ? ` although ${running.join(" and ")} ${running.length === 1 ? "runs" : "run"}` : ""}`,
+    recommend: null,
+    why:
+      "start or restart the shared services with `bluegreen up` (the proxy comes back with its saved routing, and it is read back); " +
+      `if it keeps restarting, read its log (\`docker logs\` of the ${service} container) — a config it rejects or a stale admin socket in proxy.runDir are the usual causes. Do not remove a color: both may be needed once the proxy answers`,
+  };
+}
+
 /** Pure: every way the stack can disagree with itself, each with its facts and a recommendation. */
 export function detectConflicts(facts: ConflictFacts): Conflict[] {
   const conflicts: Conflict[] = [];
@@ -57,6 +88,15 @@ export function detectConflicts(facts: ConflictFacts): Conflict[] {
       recommend: rec.color,
       why: "the process that held the lock no longer exists, so nothing is in progress",
     });
+  }
+
+  // A proxy that is not running while a color is (or that crash-loops) serves no live traffic: that is
+  // the finding, and its fix is the shared services, not a choice between colors (the colors' running
+  // state says nothing about which one is live while the proxy cannot be asked).
+  const proxyDown = proxyDownFinding(facts);
+  if (proxyDown) {
+    conflicts.push(proxyDown);
+    return conflicts;
   }
 
   if (proxy.running && !proxy.reachable) {

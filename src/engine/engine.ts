@@ -8,6 +8,7 @@ import { deploy } from "./operations/deploy.js";
 import type { OperationOutcome } from "./operations/outcome.js";
 import { resolve } from "./operations/resolve.js";
 import { rollback } from "./operations/rollback.js";
+import { down, rolloutShared, up } from "./operations/stack.js";
 import { switchColors } from "./operations/switch.js";
 import { migrate } from "./operations/migrate.js";
 import { auditOf } from "./release/audit.js";
@@ -51,6 +52,21 @@ export class Engine {
   /** The configured migration on its own (expand, or with contract: true the contract step). */
   migrate(args: { contract: boolean }, handlers: OperationHandlers): Promise<OperationResult> {
     return this.run("migrate", { contract: args.contract }, handlers, (ctx) => migrate(ctx, args));
+  }
+
+  /** The shared services and the recorded live color (blue on a fresh stack), the proxy pointed at it. */
+  up(args: { version: string | null }, handlers: OperationHandlers): Promise<OperationResult> {
+    return this.run("up", { version: args.version }, handlers, (ctx) => up(ctx, args));
+  }
+
+  /** Every project of the stack down; the state keeps what was live for the next `up`. */
+  down(args: { volumes: boolean }, handlers: OperationHandlers): Promise<OperationResult> {
+    return this.run("down", { volumes: args.volumes }, handlers, (ctx) => down(ctx, args));
+  }
+
+  /** Roll out a change to one shared service (restart = recreate; reload = the proxy in place), keeping the routing. */
+  shared(args: { service: string; mode: "restart" | "reload" }, handlers: OperationHandlers): Promise<OperationResult> {
+    return this.run("shared", { service: args.service, mode: args.mode }, handlers, (ctx) => rolloutShared(ctx, args));
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Color } from "../domain/color.js";
 import type { HookPoint } from "./ports.js";
 import type { StackStatus } from "./status-model.js";
 
-export type OperationName = "status" | "deploy" | "switch" | "rollback" | "cleanup" | "resolve" | "migrate";
+export type OperationName = "status" | "deploy" | "switch" | "rollback" | "cleanup" | "resolve" | "up" | "down" | "shared" | "migrate";
 
 /** The steps an operation goes through, in the order a deploy runs them. */
 export type PhaseName =

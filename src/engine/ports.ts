@@ -1,6 +1,7 @@
 import type { Config } from "../config/types.js";
 import type { Color } from "../domain/color.js";
 import type { ComposeRunner, ContainerInfo, DockerPort } from "../docker/types.js";
+import type { ServiceFactsPort } from "../platform/compose/service-facts.js";
 import type { ProxyDriver } from "../proxy/driver.js";
 import type { LockInfo, RecordedState } from "./status-model.js";
 import type { SmokeCheckSummary } from "./events.js";
@@ -119,13 +120,21 @@ export interface SmokePort {
 
 export interface LiveSample {
   status: number | null;
+  /** The color that served it: the proxy's X-Bluegreen-Color, else the app's X-App-Color. */
   color: Color | null;
   error: string | null;
+  /** Which header the color came from ("none": neither was there). */
+  colorSource?: "proxy" | "app" | "none";
 }
 
 /** Requests through the live route after a switch: every response must come from the new color. */
 export interface LiveProbePort {
-  sample(url: string, opts: { durationMs: number; intervalMs: number; signal?: AbortSignal; onProgress?: (s: LiveSample[]) => void }): Promise<LiveSample[]>;
+  sample(
+    url: string,
+    opts: { durationMs: number; intervalMs: number; method?: "GET" | "HEAD"; signal?: AbortSignal; onProgress?: (s: LiveSample[]) => void },
+  ): Promise<LiveSample[]>;
+  /** One request (the HTTP health gate of a service without a Docker healthcheck); never throws. */
+  once(url: string, opts: { method?: "GET" | "HEAD"; timeoutMs: number; signal?: AbortSignal }): Promise<LiveSample>;
 }
 
 /** Counts the open TCP connections a color's containers serve (in-flight requests + WebSockets). */
@@ -157,6 +166,8 @@ export interface Ports {
   live: LiveProbePort;
   connections: ConnectionCounter;
   health: HealthWaiter;
+  /** What the compose files declare per service (healthcheck, stop_grace_period). */
+  serviceFacts: ServiceFactsPort;
   clock: Clock;
   /** Operator hooks (src/hooks/); absent: no hooks run. */
   hooks?: HooksPort;

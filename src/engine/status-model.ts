@@ -40,6 +40,7 @@ export type ConflictKind =
   | "state-drift"
   | "proxy-target-unhealthy"
   | "proxy-unreachable"
+  | "proxy-down"
   | "stale-lock"
   | "state-corrupt";
 

@@ -72,7 +72,13 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
   const own = lock !== null && lock.pid === process.pid && lock.host === ports.identity.host;
   const conflicts = detectConflicts({
     slots,
-    proxy: { running: proxyRunning, reachable, target, detail },
+    proxy: {
+      running: proxyRunning,
+      reachable,
+      target,
+      detail,
+      container: proxyContainer && { service: proxyContainer.service, state: proxyContainer.state, restarts: proxyContainer.restarts, exitCode: proxyContainer.exitCode },
+    },
     state,
     stateError,
     lock: own ? null : lock,

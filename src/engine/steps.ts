@@ -1,7 +1,10 @@
 import type { Color } from "../domain/color.js";
 import type { ContainerInfo } from "../docker/types.js";
 import type { OperationContext } from "./context.js";
+import { healthGateProblem, httpHealthGate } from "./health-gate.js";
 import { errorMessage } from "./errors.js";
+import { COLOR_HEADER_HELP } from "../net/color-header.js";
+import type { ServiceFacts } from "../platform/compose/service-facts.js";
 import type { LiveSample } from "./ports.js";
 import type { RecordedState } from "./status-model.js";
 import { projectName } from "./status.js";
@@ -12,6 +15,11 @@ export async function colorContainers(ctx: OperationContext, color: Color): Prom
   return ctx.ports.docker.listProjectContainers(projectName(ctx.config.stack, color));
 }
 
+/** The environment through which a version reaches the compose files: `versionVariable` (default BLUEGREEN_VERSION). */
+export function versionEnv(ctx: OperationContext, version: string): Record<string, string> {
+  return { [ctx.config.versionVariable]: version };
+}
+
 export async function startColor(
   ctx: OperationContext,
   color: Color,
@@ -19,15 +27,75 @@ export async function startColor(
   opts: { build: boolean; recreate: boolean },
 ): Promise<void> {
   // The abort reaches compose itself: an interrupted start ends in seconds, not when compose is done.
-  await ctx.ports.compose.up(ctx.target(color, { APP_VERSION: version }), { ...opts, signal: ctx.signal }, ctx.composeLine);
+  await ctx.ports.compose.up(ctx.target(color, versionEnv(ctx, version)), { ...opts, signal: ctx.signal }, ctx.composeLine);
 }
 
 export async function buildColor(ctx: OperationContext, color: Color, version: string): Promise<void> {
-  await ctx.ports.compose.build(ctx.target(color, { APP_VERSION: version }), ctx.composeLine, { signal: ctx.signal });
+  await ctx.ports.compose.build(ctx.target(color, versionEnv(ctx, version)), ctx.composeLine, { signal: ctx.signal });
 }
 
-export async function stopColor(ctx: OperationContext, color: Color, timeoutSec = 45): Promise<void> {
-  await ctx.ports.compose.stop(ctx.target(color), timeoutSec);
+/** Docker's own default: SIGKILL 10 s after SIGTERM. */
+export const DOCKER_STOP_TIMEOUT_MS = 10_000;
+
+export interface StopTimeout {
+  ms: number;
+  /** Where it came from, for the events: "stop.timeout", "stop_grace_period of app-blue", "Docker's default". */
+  source: string;
+}
+
+/** Pure: stop.timeout, else the longest stop_grace_period of the color's services, else Docker's 10 s. */
+export function resolveStopTimeout(configured: number | null, facts: Record<string, ServiceFacts> | null, services: string[]): StopTimeout {
+  if (configured !== null) return { ms: configured, source: "stop.timeout" };
+  let best: StopTimeout | null = null;
+  for (const service of services) {
+    const grace = facts?.[service]?.stopGracePeriodMs ?? null;
+    if (grace !== null && (best === null || grace > best.ms)) best = { ms: grace, source: `stop_grace_period of ${service}` };
+  }
+  return best ?? { ms: DOCKER_STOP_TIMEOUT_MS, source: "Docker's default (no stop.timeout, no stop_grace_period)" };
+}
+
+export interface StopReport {
+  timeout: StopTimeout;
+  /** Containers that did not exit on SIGTERM within the timeout and were killed (exit 137). */
+  killed: string[];
+  ms: number;
+}
+
+/** Pure: the operator's warning for containers that needed SIGKILL. */
+export function describeKilled(color: Color, report: StopReport): string {
+  const seconds = Math.round(report.timeout.ms / 100) / 10;
+  return (
+    `${report.killed.join(", ")} did not stop on SIGTERM within ${seconds} s (${report.timeout.source}) and ${report.killed.length === 1 ? "was" : "were"} killed (exit 137): ` +
+    `stopping ${color} took ${Math.round(report.ms / 100) / 10} s instead of moments. Most often the app runs as PID 1 and ignores SIGTERM: ` +
+    `add \`init: true\` to the service in compose.${color}.yml (or handle SIGTERM in the app: stop accepting, finish in-flight requests, exit)`
+  );
+}
+
+/**
+ * Stops a color with the resolved stop timeout and reports containers that had to be killed.
+ * `timeoutMs` overrides it (a new color that failed before the switch is stopped quickly).
+ */
+export async function stopColor(ctx: OperationContext, color: Color, timeoutMs?: number): Promise<StopReport> {
+  const target = ctx.target(color);
+  const services = ctx.config.services.map((s) => `${s}-${color}`);
+  let timeout: StopTimeout;
+  if (timeoutMs !== undefined) timeout = { ms: timeoutMs, source: "a failed release is stopped quickly" };
+  else {
+    const facts = ctx.config.stop.timeoutMs === null ? await ctx.ports.serviceFacts.read(target).catch((err: unknown) => {
+      ctx.log("warn", `could not read stop_grace_period from the compose files (${errorMessage(err)}); using Docker's default`);
+      return null;
+    }) : null;
+    timeout = resolveStopTimeout(ctx.config.stop.timeoutMs, facts, services);
+  }
+  const running = new Set((await colorContainers(ctx, color)).filter((c) => c.state === "running").map((c) => c.id));
+  const t0 = ctx.ports.clock.now();
+  await ctx.ports.compose.stop(target, Math.ceil(timeout.ms / 1000));
+  const ms = ctx.ports.clock.now() - t0;
+  const after = await colorContainers(ctx, color).catch(() => []);
+  const killed = after.filter((c) => running.has(c.id) && c.exitCode === 137).map((c) => c.name);
+  const report = { timeout, killed, ms };
+  if (killed.length > 0 && timeoutMs === undefined) ctx.log("warn", describeKilled(color, report));
+  return report;
 }
 
 export async function waitColorHealthy(ctx: OperationContext, color: Color): Promise<void> {
@@ -35,12 +103,26 @@ export async function waitColorHealthy(ctx: OperationContext, color: Color): Pro
   const wanted = new Set(ctx.config.services.map((s) => `${s}-${color}`));
   const ids = containers.filter((c) => wanted.has(c.service)).map((c) => c.id);
   if (ids.length === 0) throw new Error(`no containers of ${color} exist after starting it`);
+  // Right after `up`, a container with a healthcheck reports "starting": "none" means it has none.
+  const unchecked = containers.filter((c) => wanted.has(c.service) && c.health === "none");
+  const problem = healthGateProblem(
+    [...new Set(unchecked.map((c) => c.service.replace(/-(blue|green)$/, "")))],
+    color,
+    { upstream: ctx.config.proxy.upstream, services: ctx.config.services, healthPath: ctx.config.health.path, composeFile: ctx.config.compose[color] },
+  );
+  if (problem) throw new Error(problem);
   await ctx.ports.health.waitHealthy(ids, {
     timeoutMs: ctx.config.health.timeoutMs,
     intervalMs: ctx.config.health.intervalMs,
     signal: ctx.signal,
-    onHealth: (c) => ctx.emit({ type: "health", container: c.name, health: c.health, ...(c.lastHealthOutput ? { detail: c.lastHealthOutput } : {}) }),
+    onHealth: (c) => {
+      if (c.health !== "none") ctx.emit({ type: "health", container: c.name, health: c.health, ...(c.lastHealthOutput ? { detail: c.lastHealthOutput } : {}) });
+    },
   });
+  if (unchecked.length > 0) {
+    const running = (await colorContainers(ctx, color)).filter((c) => unchecked.some((u) => u.id === c.id));
+    await httpHealthGate(ctx, color, running);
+  }
 }
 
 /** The last log lines of a color's containers, for error messages. */
@@ -76,11 +158,15 @@ export function judgeLiveSamples(samples: LiveSample[], expected: Color): LiveVe
     return { ok: false, requests: samples.length, failures: failures.length, reason: `${failures.length} of ${samples.length} requests failed (first: ${what})` };
   }
   if (wrongColor.length > 0) {
+    const unknown = wrongColor.filter((s) => s.color === null).length;
+    const shown = wrongColor.find((s) => s.color !== null)?.color ?? "an unknown color";
     return {
       ok: false,
       requests: samples.length,
       failures: wrongColor.length,
-      reason: `${wrongColor.length} of ${samples.length} responses came from ${wrongColor[0]?.color ?? "an unknown color"}, not ${expected}`,
+      reason:
+        `${wrongColor.length} of ${samples.length} responses came from ${shown}, not ${expected}` +
+        (unknown > 0 ? ` (${unknown} carried no color header). ${COLOR_HEADER_HELP}` : ""),
     };
   }
   return { ok: true, requests: samples.length, failures: 0, reason: `${samples.length} requests, all from ${expected}` };
@@ -102,9 +188,10 @@ export async function verifyLive(ctx: OperationContext, expected: Color): Promis
     }
   });
   try {
-    const samples = await ctx.ports.live.sample(ctx.config.proxy.liveUrl, {
+    const samples = await ctx.ports.live.sample(routeUrl(ctx.config.proxy.liveUrl, ctx.config.verify.path), {
       durationMs: ctx.config.verify.durationMs,
       intervalMs: ctx.config.verify.intervalMs,
+      method: ctx.config.verify.method,
       signal: abort.signal,
       onProgress: (all) => {
         const colors: Partial<Record<Color, number>> = {};
@@ -150,6 +237,15 @@ export async function switchLive(ctx: OperationContext, to: Color, previous: Col
   }
   if (now !== to) throw new Error(`the proxy reports it routes to ${now ?? "nothing"} after being told to switch to ${to}`);
   await ctx.ports.state.write({ active: to, previous, versions, warm });
+}
+
+/** A route's base URL joined with a request path ("/healthz"), keeping a base path prefix. */
+export function routeUrl(base: string, path: string): string {
+  const url = new URL(base);
+  const [pathname, query] = path.split("?", 2) as [string, string | undefined];
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}${pathname}`;
+  url.search = query === undefined ? "" : `?${query}`;
+  return url.href;
 }
 
 /** The upstream port of the rotating services, from the proxy's upstream template ("app-{color}:3000"). */

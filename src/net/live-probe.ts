@@ -1,6 +1,6 @@
 import { Agent, request } from "undici";
-import { isColor } from "../domain/color.js";
 import type { LiveProbePort, LiveSample } from "../engine/ports.js";
+import { servedColor } from "./color-header.js";
 
 /**
  * Requests through the live route at a fixed interval, bounded by time and count, on a keep-alive
@@ -12,7 +12,18 @@ export function createLiveProbe(opts: { timeoutMs?: number; maxRequests?: number
   const connections = 4;
   const maxRequests = opts.maxRequests ?? 20_000;
   return {
-    async sample(url, { durationMs, intervalMs, signal, onProgress }) {
+    async once(url, { method = "GET", timeoutMs: limit, signal }) {
+      try {
+        const res = await request(url, { method, headersTimeout: limit, bodyTimeout: limit, signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(limit)]) : AbortSignal.timeout(limit) });
+        await res.body.dump();
+        const served = servedColor(res.headers);
+        return { status: res.statusCode, color: served.color, error: null, colorSource: served.source };
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        return { status: null, color: null, error: typeof code === "string" ? code : err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+      }
+    },
+    async sample(url, { durationMs, intervalMs, signal, onProgress, method = "GET" }) {
       const agent = new Agent({ keepAliveTimeout: 4000, connections });
       const samples: LiveSample[] = [];
       const inflight = new Set<Promise<void>>();
@@ -30,10 +41,10 @@ export function createLiveProbe(opts: { timeoutMs?: number; maxRequests?: number
           // at once instead of waiting for a dead upstream's timeouts.
           const p = (async () => {
             try {
-              const res = await request(url, { dispatcher: agent, method: "GET", headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) });
+              const res = await request(url, { dispatcher: agent, method, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) });
               await res.body.dump();
-              const color = res.headers["x-app-color"];
-              samples.push({ status: res.statusCode, color: isColor(color) ? color : null, error: null });
+              const served = servedColor(res.headers);
+              samples.push({ status: res.statusCode, color: served.color, error: null, colorSource: served.source });
             } catch (err) {
               // A timeout is a DOMException whose `code` is the number 23: name it instead.
               const code = (err as { code?: unknown }).code;

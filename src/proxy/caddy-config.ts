@@ -56,3 +56,20 @@ export function caddyErrorText(body: string): string {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The reverse_proxy `headers` block that marks each response with the color that served it
+ * (X-Bluegreen-Color), for a route whose upstreams follow `upstreamTemplate` ("app-{color}:3000").
+ * It reads the upstream Caddy really dialled, so it stays right when a route lists both colors.
+ */
+export function colorHeaderOps(upstreamTemplate: string): { response: { set: Record<string, string[]>; replace: Record<string, Array<{ search_regexp: string; replace: string }>> } } {
+  const host = upstreamTemplate.replace(/:\d+\s*$/, "");
+  const [before, after] = host.split("{color}", 2) as [string, string | undefined];
+  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return {
+    response: {
+      set: { "X-Bluegreen-Color": ["{http.reverse_proxy.upstream.host}"] },
+      replace: { "X-Bluegreen-Color": [{ search_regexp: `^${escape(before)}(blue|green)${escape(after ?? "")}$`, replace: "$1" }] },
+    },
+  };
+}

@@ -16,6 +16,11 @@ export interface ProxyDriver {
   pointPreview(color: Color): Promise<void>;
   /** Is the proxy's control channel answering? */
   ping(): Promise<{ ok: boolean; detail: string }>;
+  /**
+   * Reloads the proxy's own configuration in place (a changed, bind-mounted config file), keeping
+   * its routing and its connections. Absent: the driver cannot; a restart is the way to roll out.
+   */
+  reload?(): Promise<void>;
 }
 
 /** Raised when the proxy refused a change; the previous routing is still in force. */

@@ -102,6 +102,18 @@ export class NginxDriver implements ProxyDriver {
     return parseNginxAdminTargets(response.body);
   }
 
+  /** `nginx -t`, then `nginx -s reload`, waiting out the old workers; a rejected config reloads nothing. */
+  async reload(): Promise<void> {
+    const container = await this.findContainer("nothing was reloaded");
+    const polls = Math.max(1, Math.round(this.reloadTimeoutMs / 10));
+    const result = await this.docker.exec(container, nginxReloadArgv(polls));
+    const output = (result.stderr || result.stdout).trim();
+    if (result.exitCode === NGINX_TEST_FAILED_EXIT) {
+      throw new ProxyChangeRejected(`nginx rejected its configuration (nginx -t): ${output}. Nothing was reloaded; the running workers keep the old configuration. Fix it, then reload again.`, output);
+    }
+    if (result.exitCode !== 0) throw new ProxyControlError(`nginx reload failed (exit ${result.exitCode}): ${output}. Check the proxy's logs (docker logs ${container}).`, output);
+  }
+
   private async route(route: NginxRoute, color: Color): Promise<void> {
     const upstream = upstreamFor(this.upstreamTemplate, color);
     const before = await this.targets();

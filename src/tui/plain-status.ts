@@ -43,7 +43,7 @@ export function renderPlainStatus(status: StackStatus, now: number = Date.now())
     out.push("  conflicts:");
     for (const c of status.conflicts) {
       out.push(`    - ${c.kind}: ${c.message}`);
-      out.push(`      ${c.recommend ? `recommended: keep ${c.recommend} (${c.why})` : `no recommendation: ${c.why}`}`);
+      out.push(`      ${c.recommend ? `recommended: keep ${c.recommend} (${c.why})` : c.kind === "proxy-down" ? `what to do: ${c.why}` : `no recommendation: ${c.why}`}`);
     }
   }
   out.push("");
@@ -56,7 +56,8 @@ export function renderPlainStatus(status: StackStatus, now: number = Date.now())
     ["bluegreen cleanup", "remove the stopped standby color"],
     ["bluegreen verify -- deploy --version V", "deploy under load, proving zero downtime"],
   ];
-  if (status.conflicts.length > 0) next.unshift(["bluegreen resolve [--keep blue|green]", "settle the conflict above first"]);
+  if (status.conflicts.some((c) => c.kind === "proxy-down")) next.unshift(["bluegreen up", "start the shared services (the proxy) first"]);
+  else if (status.conflicts.length > 0) next.unshift(["bluegreen resolve [--keep blue|green]", "settle the conflict above first"]);
   const width = Math.max(...next.map(([cmd]) => cmd.length)) + 2;
   for (const [cmd, what] of next) out.push(`  ${padEnd(cmd, width)}${what}`);
   return `${out.join("\n")}\n`;

@@ -19,6 +19,8 @@ export interface FakeLayout {
   /** Rotating services by base name: `app` runs as `app-blue` / `app-green`. */
   services: string[];
   proxyService: string;
+  /** The env var the version arrives in (config.versionVariable). */
+  versionVariable: string;
 }
 
 /**
@@ -27,6 +29,10 @@ export interface FakeLayout {
  */
 export class FakeCompose implements ComposeRunner {
   readonly calls: ComposeCall[] = [];
+  /** false: the colors' containers have no Docker healthcheck (health "none"), like many apps. */
+  healthcheck = true;
+  /** true: the app ignores SIGTERM, so `stop` waits the whole timeout and then kills it (exit 137). */
+  ignoresSigterm = false;
   private readonly failures: Array<{ verb: ComposeVerb; project: string; message: string }> = [];
   private seq = 0;
 
@@ -49,7 +55,7 @@ export class FakeCompose implements ComposeRunner {
   async build(target: ComposeTarget, onLine?: (line: string) => void, opts: { signal?: AbortSignal } = {}): Promise<void> {
     if (opts.signal?.aborted) throw abortError(opts.signal);
     this.record("build", target, {});
-    onLine?.(`Building ${target.project} (APP_VERSION=${target.env.APP_VERSION ?? "?"})`);
+    onLine?.(`Building ${target.project} (${this.layout.versionVariable}=${target.env[this.layout.versionVariable] ?? "?"})`);
   }
 
   async up(target: ComposeTarget, upOpts: { build?: boolean; recreate?: boolean; signal?: AbortSignal } = {}, onLine?: (line: string) => void): Promise<void> {
@@ -62,17 +68,19 @@ export class FakeCompose implements ComposeRunner {
       onLine?.(`Creating ${target.project}_${this.layout.proxyService}_1 ... done`);
       return;
     }
-    const version = target.env.APP_VERSION ?? "latest";
+    const version = target.env[this.layout.versionVariable] ?? "latest";
     this.startColor(color, version, opts.recreate === true);
     onLine?.(`Creating ${target.project} at ${version} ... done`);
   }
 
   async stop(target: ComposeTarget, timeoutSec?: number): Promise<void> {
     this.record("stop", target, timeoutSec === undefined ? {} : { timeoutSec });
+    const killed = this.ignoresSigterm && this.colorOf(target.project) !== null;
+    if (killed) this.clock.advance((timeoutSec ?? 10) * 1000);
     for (const c of this.docker.byProject(target.project)) {
       if (c.state !== "running") continue;
-      this.docker.appendLogs(c.id, ["received SIGTERM, draining", "closed"]);
-      this.docker.update(c.id, { state: "exited", exitCode: 0, health: c.health === "none" ? "none" : "unhealthy" }, "die");
+      this.docker.appendLogs(c.id, killed ? ["(no answer to SIGTERM)"] : ["received SIGTERM, draining", "closed"]);
+      this.docker.update(c.id, { state: "exited", exitCode: killed ? 137 : 0, health: c.health === "none" ? "none" : "unhealthy" }, "die");
     }
   }
 
@@ -151,7 +159,7 @@ export class FakeCompose implements ComposeRunner {
       case "slow-start":
         return { patch: { ...started, state: "running", health: "starting" }, logs: [`app ${color} ${version} warming caches…`] };
       default:
-        return { patch: { ...started, state: "running", health: "healthy" }, logs: [hello] };
+        return { patch: { ...started, state: "running", health: this.healthcheck ? "healthy" : "none" }, logs: [hello] };
     }
   }
 

@@ -49,6 +49,14 @@ export class FakeProxy implements ProxyDriver {
     if (this.unreachable) throw new Error("GET /bluegreen/targets on unix:/run/bluegreen/nginx-admin.sock timed out after 2000 ms");
   }
 
+  /** Times `reload()` ran (nginx reloading its own config in place). */
+  reloads = 0;
+
+  async reload(): Promise<void> {
+    this.control();
+    this.reloads += 1;
+  }
+
   async liveTarget(): Promise<Color | null> {
     this.control();
     return this.live;

@@ -4,6 +4,7 @@ import { Engine } from "../../src/engine/engine.js";
 import type { Ports } from "../../src/engine/ports.js";
 import type { RecordedState } from "../../src/engine/status-model.js";
 import { FakeClock } from "./clock.js";
+import { FakeServiceFacts } from "./service-facts.js";
 import { FakeCompose } from "./compose.js";
 import { FakeDocker } from "./docker.js";
 import { FakeHealthWaiter } from "./health.js";
@@ -32,10 +33,12 @@ export function fakeConfig(overrides: Partial<Config> = {}): Config {
       liveUrl: "http://127.0.0.1:18080",
       previewUrl: "http://127.0.0.1:18081",
     },
-    health: { timeoutMs: 30_000, intervalMs: 1_000 },
+    health: { timeoutMs: 30_000, intervalMs: 1_000, path: null },
     drain: { timeoutMs: 10_000 },
     smoke: { spec: "/srv/shop/smoke.yml", expectVersionHeader: "X-App-Version" },
-    verify: { durationMs: 2_000, intervalMs: 100 },
+    verify: { durationMs: 2_000, intervalMs: 100, path: "/", method: "GET" },
+    stop: { timeoutMs: null },
+    versionVariable: "BLUEGREEN_VERSION",
     keepOldWarm: false,
     stateDir: "/srv/shop/.bluegreen",
     hooks: { dir: "/srv/shop/.bluegreen/hooks", timeoutMs: 60_000 },
@@ -78,6 +81,8 @@ export class FakeStack {
   readonly health: FakeHealthWaiter;
   /** No hooks until a test adds some: `stack.hooks.add("pre-switch", { exitCode: 1 })`. */
   readonly hooks: FakeHooks;
+  /** What `docker-compose config` would say per compose service (default: nothing declared). */
+  readonly serviceFacts = new FakeServiceFacts();
   readonly ports: Ports;
   readonly engine: Engine;
 
@@ -85,7 +90,7 @@ export class FakeStack {
     this.config = fakeConfig(configOverrides);
     const c = this.config;
     this.docker = new FakeDocker(this.clock);
-    this.compose = new FakeCompose(this.docker, this.clock, { stack: c.stack, services: c.services, proxyService: c.proxy.service }, this.releases);
+    this.compose = new FakeCompose(this.docker, this.clock, { stack: c.stack, services: c.services, proxyService: c.proxy.service, versionVariable: c.versionVariable }, this.releases);
     this.proxy = new FakeProxy(this.docker, {
       project: c.stack,
       service: c.proxy.service,
@@ -114,6 +119,7 @@ export class FakeStack {
       connections: this.connections,
       health: this.health,
       hooks: this.hooks,
+      serviceFacts: this.serviceFacts,
       clock: this.clock,
       identity: this.identity,
     };

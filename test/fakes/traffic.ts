@@ -103,7 +103,16 @@ export class FakeLiveProbe implements LiveProbePort {
     private readonly clock: FakeClock,
   ) {}
 
-  async sample(url: string, opts: { durationMs: number; intervalMs: number; signal?: AbortSignal; onProgress?: (s: LiveSample[]) => void }): Promise<LiveSample[]> {
+  readonly urls: Array<{ url: string; method: string }> = [];
+
+  async once(url: string, opts: { method?: "GET" | "HEAD"; timeoutMs: number }): Promise<LiveSample> {
+    this.urls.push({ url, method: opts.method ?? "GET" });
+    const r = this.network.request(url);
+    return { status: r.status, color: r.color, error: r.error, colorSource: r.color ? "proxy" : "none" };
+  }
+
+  async sample(url: string, opts: { durationMs: number; intervalMs: number; method?: "GET" | "HEAD"; signal?: AbortSignal; onProgress?: (s: LiveSample[]) => void }): Promise<LiveSample[]> {
+    this.urls.push({ url, method: opts.method ?? "GET" });
     const samples: LiveSample[] = [];
     const count = Math.max(1, Math.floor(opts.durationMs / Math.max(1, opts.intervalMs)));
     for (let i = 0; i < count && !opts.signal?.aborted; i++) {

@@ -10,7 +10,7 @@ import { VERSION_PATTERN } from "../../engine/operations/deploy.js";
 
 type Op = (engine: Engine, handlers: OperationHandlers) => Promise<OperationResult>;
 
-interface CommonFlags {
+export interface CommonFlags {
   yes?: boolean;
   json?: boolean;
   verbose?: boolean;
@@ -27,7 +27,7 @@ export function refuseWithoutConfirmation(io: Io, flags: CommonFlags, what: stri
   return true;
 }
 
-async function runOp(program: Command, io: Io, setCode: (c: number) => void, flags: CommonFlags, what: string, op: Op): Promise<void> {
+export async function runOp(program: Command, io: Io, setCode: (c: number) => void, flags: CommonFlags, what: string, op: Op): Promise<void> {
   const { engine } = await openStack(program.opts<{ config: string }>().config);
   if (refuseWithoutConfirmation(io, flags, what)) {
     setCode(ExitCode.NotConfirmed);
@@ -37,7 +37,7 @@ async function runOp(program: Command, io: Io, setCode: (c: number) => void, fla
   setCode(await runEngineOperation(io, output, op, engine));
 }
 
-function common(cmd: Command): Command {
+export function common(cmd: Command): Command {
   return cmd
     .option("-y, --yes", "confirm without asking (required without a terminal)")
     .option("--json", "stream events as JSON lines, ending with the result object")
@@ -49,7 +49,7 @@ export function registerOperations(program: Command, io: Io, setCode: (code: num
     program
       .command("deploy")
       .description("build and start the inactive color, gate on health, smoke-test it, switch, verify, drain and stop the old")
-      .requiredOption("--version <version>", "the version to deploy (passed to compose as APP_VERSION)"),
+      .requiredOption("--version <version>", "the version to deploy (passed to compose as versionVariable, default BLUEGREEN_VERSION)"),
   ).action(async (flags: CommonFlags & { version: string }) => {
     if (!VERSION_PATTERN.test(flags.version)) {
       throw new UsageError(`invalid --version "${flags.version}": use letters, digits, '.', '_' or '-' (starting with a letter or digit, at most 128)`);

@@ -44,6 +44,7 @@ export function renderStatusText(status: StackStatus, style: Style, now = Date.n
     for (const c of status.conflicts) {
       lines.push(`    - ${c.kind}: ${c.message}`);
       if (c.recommend) lines.push(`      recommended: keep ${c.recommend} (${c.why}) — \`bluegreen resolve --keep ${c.recommend}\``);
+      else if (c.kind === "proxy-down") lines.push(`      what to do: ${c.why}`);
     }
   }
   return lines.join("\n");

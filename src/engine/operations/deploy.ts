@@ -3,9 +3,11 @@ import type { OperationContext } from "../context.js";
 import { EngineError, errorMessage, isAbort } from "../errors.js";
 import type { SmokeCheckSummary } from "../events.js";
 import type { StackStatus } from "../status-model.js";
+import { checkHealthGateBeforeDeploy } from "../health-gate.js";
 import { readStatus } from "../status.js";
 import {
   buildColor,
+  describeKilled,
   drainColor,
   logsTail,
   startColor,
@@ -80,7 +82,8 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     // A live color with no healthy container and nothing healthy to fall back to is exactly what a
     // deploy fixes (resolve has nothing to keep), so that conflict alone does not block it.
     const nothingHealthy = !s.slots.blue.healthy && !s.slots.green.healthy;
-    const blocking = s.conflicts.filter((c) => !(c.kind === "proxy-target-unhealthy" && nothingHealthy));
+    // A dead proxy is what the shared phase restarts (planDeploy sees it is not running).
+    const blocking = s.conflicts.filter((c) => !(c.kind === "proxy-target-unhealthy" && nothingHealthy) && c.kind !== "proxy-down");
     if (blocking.length > 0) {
       throw new EngineError(
         "conflict",
@@ -89,6 +92,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
         "run `bluegreen resolve` (it recommends which color to keep), then deploy again",
       );
     }
+    if (s.active) await checkHealthGateBeforeDeploy(ctx, planDeploy(s, version, config.keepOldWarm).target, s.slots[s.active].containers);
     return s;
   });
   let plan = planDeploy(status, version, config.keepOldWarm);
@@ -114,7 +118,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   const failBeforeSwitch = async (what: string, during: string, err: unknown, withLogs: boolean): Promise<never> => {
     const aborted = isAbort(err, ctx.signal);
     const logs = withLogs ? `\n${await logsTail(ctx, plan.target)}` : "";
-    await stopColor(ctx, plan.target, 10).catch((e: unknown) => ctx.log("warn", `could not stop ${plan.target}: ${errorMessage(e)}`));
+    await stopColor(ctx, plan.target, 10_000).catch((e: unknown) => ctx.log("warn", `could not stop ${plan.target}: ${errorMessage(e)}`));
     if (err instanceof EngineError && err.kind !== "failed") throw err;
     throw new EngineError(
       aborted ? "aborted" : "failed",
@@ -188,7 +192,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     return false;
   });
   if (!confirmed || ctx.signal.aborted) {
-    await stopColor(ctx, plan.target, 10).catch(() => undefined);
+    await stopColor(ctx, plan.target, 10_000).catch(() => undefined);
     throw new EngineError(
       ctx.signal.aborted ? "aborted" : "declined",
       ctx.signal.aborted ? "interrupted before the switch" : "the switch was not confirmed",
@@ -207,7 +211,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     // Point it back at the old color whatever it answers: a read right after a reload can come from an
     // old nginx worker while the new ones already route to plan.target, which is about to be stopped.
     if (plan.from) await ports.proxy.switchLive(plan.from).catch(() => undefined);
-    await stopColor(ctx, plan.target, 10).catch(() => undefined);
+    await stopColor(ctx, plan.target, 10_000).catch(() => undefined);
     throw new EngineError(
       "failed",
       `the proxy switch to ${plan.target} failed: ${errorMessage(err)}`,
@@ -238,7 +242,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
         else delete restored[plan.target];
         await ctx.phase("rollback-switch", () => switchLive(ctx, plan.from as Color, before ? plan.target : null, restored, false), `switching back to ${plan.from}`);
         const logs = await logsTail(ctx, plan.target);
-        await stopColor(ctx, plan.target, 10).catch(() => undefined);
+        await stopColor(ctx, plan.target, 10_000).catch(() => undefined);
         return {
           outcome: "rolled-back",
           message: `verification through the live route failed after the switch (${verdict.reason}); switched back to ${plan.from} at once\n${logs}`,
@@ -272,11 +276,13 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     );
   }
 
+  let stopNote = "";
   if (plan.from && plan.stopOld) {
     const from = plan.from;
     const drained = await ctx.phase("drain", () => drainColor(ctx, from, upstreamPort(config.proxy.upstream)), `draining ${from} (up to ${Math.round(config.drain.timeoutMs / 1000)} s)`);
     if (!drained.drained) ctx.log("warn", `${from} still had ${drained.left} open connections after the drain timeout; stopping it closes them (WebSockets get 1001)`);
-    await ctx.phase("stop", () => stopColor(ctx, from), `stopping ${from}`);
+    const stopped = await ctx.phase("stop", () => stopColor(ctx, from), `stopping ${from}`);
+    if (stopped.killed.length > 0) stopNote = `; ${describeKilled(from, stopped)}`;
     await ports.state.write({ active: plan.target, previous: from, versions, warm: false });
     await contractAfterStop(ctx, plan.target, version);
   } else if (plan.from) {
@@ -288,7 +294,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
 
   return {
     outcome: "success",
-    message: `${plan.target} (${version}) is live${plan.from ? `; ${plan.from} (${plan.fromVersion ?? "?"}) ${plan.stopOld ? "was drained and stopped" : "is kept warm for rollback"}` : ""}`,
+    message: `${plan.target} (${version}) is live${plan.from ? `; ${plan.from} (${plan.fromVersion ?? "?"}) ${plan.stopOld ? "was drained and stopped" : "is kept warm for rollback"}` : ""}${stopNote}`,
     from: { color: plan.from, version: plan.fromVersion },
     to: { color: plan.target, version },
     smoke,

@@ -28,6 +28,10 @@ export async function resolve(ctx: OperationContext, args: { keep: Color | null 
     const v = status.active ? status.slots[status.active].version : null;
     return { outcome: "noop", message: `nothing to resolve: ${status.active ?? "no color"} is live and everything agrees`, from: { color: status.active, version: v }, to: { color: status.active, version: v } };
   }
+  const proxyDown = status.conflicts.find((c) => c.kind === "proxy-down");
+  if (proxyDown) {
+    throw new EngineError("failed", proxyDown.message, "nothing was changed; both colors were left as they are", "start the shared services with `bluegreen up`, then run `bluegreen status` again");
+  }
   const recommended = status.conflicts.find((c) => c.recommend)?.recommend ?? null;
   const keep = args.keep ?? recommended;
   if (!keep) {

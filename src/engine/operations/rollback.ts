@@ -72,7 +72,7 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
       await ctx.phase("health", () => waitColorHealthy(ctx, to), `waiting for ${to} to be healthy`);
     } catch (err) {
       const logs = await logsTail(ctx, to);
-      await stopColor(ctx, to, 10).catch(() => undefined);
+      await stopColor(ctx, to, 10_000).catch(() => undefined);
       throw new EngineError(
         "failed",
         `${to} (${v}) could not be brought back healthy: ${errorMessage(err)}\n${logs}`,
@@ -94,7 +94,7 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
     // rollback started must not be left running next to it, or the stack reports both-running.
     if (err instanceof EngineError) throw err;
     const now = await ctx.ports.proxy.liveTarget().catch(() => null);
-    const stopped = now !== to && plan.prepare !== "warm" && (await stopColor(ctx, to, 10).then(() => true, () => false));
+    const stopped = now !== to && plan.prepare !== "warm" && (await stopColor(ctx, to, 10_000).then(() => true, () => false));
     throw new EngineError(
       "failed",
       `the proxy switch to ${to} failed: ${errorMessage(err)}`,

@@ -52,6 +52,9 @@ const TITLES: Record<Exclude<OperationName, "status" | "deploy">, string> = {
   cleanup: "Clean up the standby color",
   resolve: "Resolve the conflict",
   migrate: "Run the migration",
+  up: "Bring the stack up",
+  down: "Take the stack down",
+  shared: "Roll out a shared service",
 };
 
 /** The whole TUI: screens over one root key listener. */

@@ -32,7 +32,7 @@ afterEach(() => {
 
 describe("health.interval drives the health wait", () => {
   it("the deploy's health gate is asked to re-read at the configured health.interval", async () => {
-    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" } }, { health: { timeoutMs: 30_000, intervalMs: 250 } });
+    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" } }, { health: { timeoutMs: 30_000, intervalMs: 250, path: null } });
     await runOperation((h) => stack.engine.deploy({ version: "v2" }, h));
     expect(stack.health.waits.map((w) => w.intervalMs)).toEqual([250]);
   });

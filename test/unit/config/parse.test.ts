@@ -20,9 +20,9 @@ describe("parseConfig builds a resolved Config", () => {
       liveUrl: "http://127.0.0.1:8080",
       previewUrl: "http://127.0.0.1:8081",
     });
-    expect(config.health).toEqual({ timeoutMs: 180_000, intervalMs: 1_000 });
+    expect(config.health).toEqual({ timeoutMs: 180_000, intervalMs: 1_000, path: null });
     expect(config.drain).toEqual({ timeoutMs: 30_000 });
-    expect(config.verify).toEqual({ durationMs: 5_000, intervalMs: 50 });
+    expect(config.verify).toEqual({ durationMs: 5_000, intervalMs: 50, path: "/", method: "GET" });
     expect(config.stateDir).toBe("/srv/stack/.bluegreen");
     expect(config.keepOldWarm).toBe(true);
     expect(config.smoke).toEqual({ spec: null, expectVersionHeader: null });
@@ -39,7 +39,7 @@ describe("parseConfig builds a resolved Config", () => {
     expect(config.compose.blue).toBe("/x/compose.blue.yml");
     expect(config.proxy.driver).toBe("nginx");
     expect(config.proxy.runDir).toBe("/x/.bluegreen/run");
-    expect(config.health).toEqual({ timeoutMs: 180_000, intervalMs: 1_000 });
+    expect(config.health).toEqual({ timeoutMs: 180_000, intervalMs: 1_000, path: null });
     expect(config.drain.timeoutMs).toBe(30_000);
     expect(config.stateDir).toBe("/x/.bluegreen");
     expect(config.services).toEqual(["web", "worker"]);
@@ -48,7 +48,7 @@ describe("parseConfig builds a resolved Config", () => {
 
   it("lets HEALTH_CHECK_TIMEOUT, HEALTH_CHECK_INTERVAL and DRAIN_TIMEOUT win over the file", () => {
     const config = parseConfig(VALID_YAML, "/s/bluegreen.yml", { HEALTH_CHECK_TIMEOUT: "120", HEALTH_CHECK_INTERVAL: "500ms", DRAIN_TIMEOUT: "2m" });
-    expect(config.health).toEqual({ timeoutMs: 120_000, intervalMs: 500 });
+    expect(config.health).toEqual({ timeoutMs: 120_000, intervalMs: 500, path: null });
     expect(config.drain.timeoutMs).toBe(120_000);
   });
 

@@ -78,7 +78,7 @@ describe("detectConflicts", () => {
     ["a lock whose process is gone is stale-lock", { blue: "healthy", green: "stopped", target: "blue", state: { active: "blue" }, lock: "stale" }, ["stale-lock"]],
     ["a proxy that runs but does not answer is proxy-unreachable", { blue: "healthy", green: "stopped", proxy: "unreachable", state: { active: "blue" } }, ["proxy-unreachable"]],
     ["a state file that cannot be read is state-corrupt", { blue: "healthy", green: "stopped", target: "blue", stateError: "state.json: Unexpected end of JSON input" }, ["state-corrupt"]],
-    ["a stopped proxy with a recorded state is no drift (the proxy cannot be asked)", { blue: "healthy", green: "stopped", proxy: "down", state: { active: "blue" } }, []],
+    ["a stopped proxy with a recorded state is no drift (the proxy cannot be asked), but proxy-down while blue runs", { blue: "healthy", green: "stopped", proxy: "down", state: { active: "blue" } }, ["proxy-down"]],
   ])("%s", (_name, input, expected) => {
     expect(kinds(facts(input))).toEqual(expected);
   });

@@ -55,7 +55,7 @@ describe("deploy: the happy paths", () => {
     await deploy(stack, "v2");
     const up = stack.compose.calls.find((c) => c.verb === "up");
     expect(up).toMatchObject({ project: "shop-green", files: ["/srv/shop/compose.green.yml"], opts: { recreate: true } });
-    expect(up?.env).toMatchObject({ APP_VERSION: "v2", PROXY_PORT: "18080" });
+    expect(up?.env).toMatchObject({ BLUEGREEN_VERSION: "v2", PROXY_PORT: "18080" });
     expect(stack.smoke.runs).toEqual([{ baseUrl: "http://127.0.0.1:18081", expectVersion: "v2", expectColor: "green" }]);
     expect(stack.proxy.preview).toBe("green");
   });
@@ -92,7 +92,7 @@ describe("deploy: the happy paths", () => {
   });
 
   it("skips smoke without a spec and verify when its duration is 0", async () => {
-    const stack = liveBlue({ smoke: { spec: null, expectVersionHeader: null }, verify: { durationMs: 0, intervalMs: 100 } });
+    const stack = liveBlue({ smoke: { spec: null, expectVersionHeader: null }, verify: { durationMs: 0, intervalMs: 100, path: "/", method: "GET" } });
     const { result } = await deploy(stack, "v2");
     expect(result.outcome).toBe("success");
     expect(phaseStatus(result, "smoke")).toBe("skipped");
@@ -253,7 +253,7 @@ describe("deploy: verification after the switch", () => {
     expect(stack.proxy.switches).toEqual(["green", "blue"]);
     expect(result.active).toBe("blue");
     // The die event cuts verification short: one live request, not the whole 2 s window.
-    expect(stack.network.requests.filter((r) => r.url === "http://127.0.0.1:18080")).toHaveLength(1);
+    expect(stack.network.requests.filter((r) => r.url === "http://127.0.0.1:18080/")).toHaveLength(1);
     expect(result.phases.find((p) => p.phase === "verify")?.ms).toBeLessThan(stack.config.verify.durationMs);
     expect(result.message).toContain("switched back to blue at once");
     expect(result.message).toContain("shop-green_app-green_1: die");

@@ -31,7 +31,7 @@ describe("rollback", () => {
     expect(result).toMatchObject({ outcome: "success", active: "blue", to: { color: "blue", version: "v1" } });
     expect(phaseTrail(result)).toEqual(["preflight:ok", "confirm:ok", "start:ok", "health:ok", "switch:ok", "verify:ok"]);
     expect(stack.compose.calls).toHaveLength(1);
-    expect(stack.compose.calls[0]).toMatchObject({ verb: "up", project: "shop-blue", env: { APP_VERSION: "v1" }, opts: { build: false, recreate: false } });
+    expect(stack.compose.calls[0]).toMatchObject({ verb: "up", project: "shop-blue", env: { BLUEGREEN_VERSION: "v1" }, opts: { build: false, recreate: false } });
     expect(stack.ids("blue")).toEqual(idsBefore);
     expect(stack.stateOf("blue")).toBe("running");
     expect(stack.health.waits).toHaveLength(1);
@@ -42,7 +42,7 @@ describe("rollback", () => {
     const stack = afterDeploy("absent");
     const { result } = await runOperation((h) => stack.engine.rollback(h));
     expect(result).toMatchObject({ outcome: "success", active: "blue", to: { color: "blue", version: "v1" } });
-    expect(stack.compose.calls.map((c) => ({ verb: c.verb, project: c.project, version: c.env.APP_VERSION, recreate: c.opts.recreate }))).toEqual([
+    expect(stack.compose.calls.map((c) => ({ verb: c.verb, project: c.project, version: c.env.BLUEGREEN_VERSION, recreate: c.opts.recreate }))).toEqual([
       { verb: "up", project: "shop-blue", version: "v1", recreate: true },
     ]);
     expect(stack.versionOf("blue")).toBe("v1");

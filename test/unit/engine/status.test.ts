@@ -92,6 +92,6 @@ describe("status", () => {
     const stack = FakeStack.seeded({ proxy: "stopped", live: "blue", blue: { version: "v1" } });
     const status = await stack.engine.status();
     expect(status.proxy).toMatchObject({ reachable: false, target: null, detail: "proxy container is exited" });
-    expect(status.conflicts).toEqual([]);
+    expect(status.conflicts.map((c) => c.kind)).toEqual(["proxy-down"]);
   });
 });

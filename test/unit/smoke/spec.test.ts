@@ -63,7 +63,7 @@ describe("parseSmokeSpec rejects, naming the key and its line", () => {
 
   it("a misspelt expectation key", () => {
     expect(issuesOf(check("    http: { path: / }\n    expect:\n      stauts: 200\n"))).toEqual([
-      { line: 5, column: 7, path: "checks[0].expect.stauts", message: 'unknown key "stauts"; allowed keys: status, json, headers, bodyContains' },
+      { line: 5, column: 7, path: "checks[0].expect.stauts", message: 'unknown key "stauts"; allowed keys: status, json, headers, bodyContains, color' },
     ]);
   });
 
