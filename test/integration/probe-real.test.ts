@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startClock } from "../../../load/clock.js";
-import { startProbeLoop } from "../../../load/probe.js";
-import { findOutages } from "../../../load/timeline.js";
-import { summarizeLatency } from "../../../load/stats.js";
-import { startLocalApp, type LocalApp } from "./local-servers.js";
+import { startClock } from "../../load/clock.js";
+import { startProbeLoop } from "../../load/probe.js";
+import { findOutages } from "../../load/timeline.js";
+import { summarizeLatency } from "../../load/stats.js";
+import { startLocalApp, type LocalApp } from "../unit/load/local-servers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let app: LocalApp | null = null;
