@@ -3,7 +3,7 @@
  * CLI switches (time to the new color), warm rollbacks, errors under keep-alive load, and the
  * harness's throughput against wrk's.
  */
-import { benchAgainstWrk, type BenchResult } from "../load/bench-wrk.js";
+import { benchAgainstWrk, type BenchResult } from "./wrk-vs-autocannon.js";
 import type { Color } from "../src/domain/color.js";
 import { proxyContainerFinder } from "../src/cli/wire.js";
 import { NginxDriver } from "../src/proxy/nginx.js";

@@ -8,6 +8,5 @@ export { findOutages, computeColorTimeline, duringWindow, type OutageFindings, t
 export { evaluateCriteria, verdictOf } from "./verdict.js";
 export { summarizeLatency, percentileSorted } from "./stats.js";
 export { startClock, type RunClock } from "./clock.js";
-export { benchAgainstWrk, parseWrkOutput, type BenchOptions, type BenchResult } from "./bench-wrk.js";
 export { writeReports, toJson, toJunit, toMarkdown, renderChart, type ReportPaths } from "./report/index.js";
 export * from "./types.js";

@@ -1,5 +1,5 @@
 import type { Color } from "../src/domain/color.js";
-import type { ColorTimeline, OperationWindow, Outage, ProbeSample } from "./types.js";
+import type { ColorTimeline, OperationWindow, Outage, ProbeSample, Stall } from "./types.js";
 import { round } from "./stats.js";
 
 /**
@@ -11,6 +11,8 @@ import { round } from "./stats.js";
  *    responses (by arrival time) more than `gapMs` apart while probes were being sent. A frozen
  *    proxy fails nothing: requests hang and all come back when it resumes, so the gap between the
  *    last answer before the freeze and the first after it is the outage.
+ * Every paced gap of STALL_REPORT_MS (50 ms) or more is also returned as a stall with its window,
+ * so a 100 ms freeze is reported even though only gaps over `gapMs` fail the verdict.
  * Overlapping windows merge. Keep-alive closes are neutral (the service was up, the socket stale).
  * With 10 ms probes both edges are within about one interval + one round trip, ±10–20 ms on an
  * idle machine.
@@ -20,14 +22,24 @@ import { round } from "./stats.js";
  * A failure window still open when probing stopped ends at the last response (marked `open`).
  */
 export interface OutageOptions {
-  /** Longest tolerated gap between successful responses. */
+  /** Longest tolerated gap between successful responses (`verify --max-stall`, 300 ms by default). */
   gapMs: number;
+  /** Gaps of at least this long are reported as stalls even when tolerated (default STALL_REPORT_MS). */
+  reportStallMs?: number;
   /** Probe interval; needed to judge whether the client kept its pace through a gap. */
   intervalMs: number;
 }
 
+/** Every stall of 50 ms or more is reported, whatever the failing threshold: a 100 ms freeze is news. */
+export const STALL_REPORT_MS = 50;
+
 export interface OutageFindings {
   outages: (Outage & { open?: boolean })[];
+  /**
+   * Every window of at least `reportStallMs` with no successful answer while the probe loop kept
+   * its pace, tolerated or not (the ones over `gapMs` are outages too).
+   */
+  stalls: Stall[];
   clientStalls: { startMs: number; durationMs: number }[];
 }
 
@@ -64,14 +76,21 @@ export function findOutages(samples: readonly ProbeSample[], opts: OutageOptions
     return n;
   };
   const clientStalls: { startMs: number; durationMs: number }[] = [];
+  const stalls: Stall[] = [];
+  const reportMs = Math.min(opts.reportStallMs ?? STALL_REPORT_MS, opts.gapMs);
   const windows = failureWindows(sorted);
   const arrivals = sorted.filter((s) => s.error === null).map((s) => s.t + s.latencyMs).sort((a, b) => a - b);
   for (let i = 1; i < arrivals.length; i++) {
     const from = arrivals[i - 1] ?? 0;
     const to = arrivals[i] ?? 0;
-    if (to - from <= opts.gapMs) continue;
-    if (sentBetween(from, to) >= (0.5 * (to - from)) / opts.intervalMs) windows.push({ start: from, end: to, hard: false, open: false });
-    else clientStalls.push({ startMs: round(from), durationMs: round(to - from) });
+    if (to - from < reportMs) continue;
+    const paced = sentBetween(from, to) >= (0.5 * (to - from)) / opts.intervalMs;
+    if (!paced) {
+      if (to - from > opts.gapMs) clientStalls.push({ startMs: round(from), durationMs: round(to - from) });
+      continue;
+    }
+    stalls.push({ startMs: round(from), endMs: round(to), durationMs: round(to - from) });
+    if (to - from > opts.gapMs) windows.push({ start: from, end: to, hard: false, open: false });
   }
   windows.sort((a, b) => a.start - b.start);
   const merged: Window[] = [];
@@ -99,7 +118,7 @@ export function findOutages(samples: readonly ProbeSample[], opts: OutageOptions
     if (w.open) outage.open = true;
     return outage;
   });
-  return { outages, clientStalls };
+  return { outages, stalls, clientStalls };
 }
 
 function mostCommonColor(samples: readonly ProbeSample[]): Color | null {

@@ -92,6 +92,13 @@ export interface WsSummary {
   closeCodes: Record<string, number>;
 }
 
+/** A window with no successful answer (a gap between two answers' arrivals), times from the run's start. */
+export interface Stall {
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+}
+
 export interface Thresholds {
   /** p99 during the operation may be at most this many times the baseline p99 (floored, see verdict.ts). */
   maxP99Ratio: number;
@@ -99,7 +106,10 @@ export interface Thresholds {
   p99FloorMs: number;
   /** Keep-alive closes allowed (probes + load). null = unlimited, still reported. */
   maxKeepAliveCloses: number | null;
-  /** Longest tolerated gap between successful responses; a longer one is an outage (see timeline.ts). */
+  /**
+   * Longest tolerated gap between successful responses; a longer one is an outage (see timeline.ts).
+   * `verify --max-stall` (300 ms by default). Shorter stalls of 50 ms or more are reported, not failed.
+   */
   gapMs: number;
 }
 
@@ -132,6 +142,8 @@ export interface VerifyResult {
   };
   load: LoadErrorCounts | null;
   outages: Outage[];
+  /** Every stall of 50 ms or more with its window, tolerated or not (see timeline.ts). */
+  stalls: Stall[];
   /** Slow windows while the harness itself was starved (not judged, see timeline.ts). */
   clientStalls: { startMs: number; durationMs: number }[];
   ws: WsSummary;

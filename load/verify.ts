@@ -247,7 +247,7 @@ export async function verifyAround<T>(
   for (const [code, n] of Object.entries(loadCounts?.hardByCode ?? {})) hardByCode[`load:${code}`] = n;
   const hard = probeHard.length + (loadCounts?.hard ?? 0);
   const keepAliveCloses = probeKa.length + (loadCounts?.keepAliveCloses ?? 0);
-  const { outages, clientStalls } = findOutages(samples, { gapMs: thresholds.gapMs, intervalMs: probeIntervalMs });
+  const { outages, stalls, clientStalls } = findOutages(samples, { gapMs: thresholds.gapMs, intervalMs: probeIntervalMs });
   const wsSummary = ws?.summary() ?? emptyWsSummary();
   const timeline = computeColorTimeline(samples, during);
   const jitter = summarizeLatency(probes.jitterMs);
@@ -276,6 +276,7 @@ export async function verifyAround<T>(
     },
     load: loadCounts,
     outages: outages.map(({ startMs, durationMs, failedProbes, kind }) => ({ startMs, durationMs, failedProbes, kind })),
+    stalls,
     clientStalls,
     ws: wsSummary,
     latency,

@@ -43,6 +43,9 @@ export async function brokenReleaseScenario(stack: FaultStack, release: BrokenRe
     const switched = run.events.find((e) => e.event.type === "phase" && e.event.phase === "switch" && e.event.status === "ok");
     const back = run.events.find((e) => e.event.type === "phase" && e.event.phase === "rollback-switch" && e.event.status !== "start");
     const verdict: Verdict = { problems, notes };
+    // The fault must have happened before the outcome is judged: a release that crashes during smoke
+    // was never live, and proves nothing about the crash after a switch.
+    if (release.failure.startsWith("crash-after") && !switched) problems.push("the fault did not happen: the release was never switched to (it failed before the switch)");
     if (switched && !back) problems.push("the release was switched to and never switched back");
     if (switched && back) notes.push(`live on the broken release for ${back.at - switched.at} ms`);
 

@@ -46,24 +46,16 @@ export async function killScenario(stack: FaultStack, point: KillPoint, log: (m:
   return underLoad(`kill -9 ${point.label} (${stack.proxy})`, stack, async (): Promise<Verdict> => {
     const problems: string[] = [];
     const notes: string[] = [];
-    // A deploy can end before the phase for a reason unrelated to the fault (under heavy load a
-    // flapping healthcheck makes verify switch back): then settle and try once more, and say so.
-    let run = watchRun(stack.bg.spawnCli(["deploy", "--version", version, "--yes", "--json"], point.failure ? { env: { APP_FAILURE: point.failure } } : {}));
-    let hit = await run.waitFor(isPhase(point.phase, point.status), 180_000);
-    let runs = 1;
-    if (!hit && run.child.exitCode !== null) {
-      const first = parseResult((await run.exited).stdout);
-      notes.push(`attempt 1 ended before ${point.phase} (${first?.outcome ?? "?"}: ${(first?.message ?? "").split("\n")[0]?.slice(0, 160) ?? ""}); retried`);
-      const again = await stack.settle(log);
-      runs = 2;
-      run = watchRun(stack.bg.spawnCli(["deploy", "--version", stack.nextVersion(again), "--yes", "--json"], point.failure ? { env: { APP_FAILURE: point.failure } } : {}));
-      hit = await run.waitFor(isPhase(point.phase, point.status), 180_000);
-    }
+    // No hidden second chance: a deploy that ends before the phase means the fault did not happen,
+    // and the scenario fails saying so.
+    const run = watchRun(stack.bg.spawnCli(["deploy", "--version", version, "--yes", "--json"], point.failure ? { env: { APP_FAILURE: point.failure } } : {}));
+    const hit = await run.waitFor(isPhase(point.phase, point.status), 180_000);
+    const runs = 1;
     if (!hit) {
       run.child.kill("SIGKILL");
       const end = await run.exited;
       const result = parseResult(end.stdout);
-      return { problems: [`the deploy never reached "${point.phase} ${point.status}" (exit ${end.code}; last phase ${run.lastPhase()}; ${result?.message ?? end.stderr.slice(0, 400)})`], notes, runs };
+      return { problems: [`the fault did not happen: the deploy never reached "${point.phase} ${point.status}" (exit ${end.code}; last phase ${run.lastPhase()}; ${result?.message ?? end.stderr.slice(0, 400)})`], notes, runs };
     }
     if (point.landing) notes.push(await point.landing(stack));
     run.child.kill("SIGKILL");

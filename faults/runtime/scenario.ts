@@ -1,14 +1,14 @@
 /** What every runtime scenario shares: load through the live route around the fault, timing, the result. */
-import { startTraffic, type TrafficSummary } from "../../testkit/bluegreen-stack.js";
+import { lost, startCounter, type CounterReport } from "../../testkit/counter/index.js";
 import type { ScenarioResult } from "../types.js";
 import type { FaultStack } from "./fault-stack.js";
 
 /**
- * 10 requests a second through the live route. Faster loops (the helper's 20 ms default) queue up in
- * the client's 4-connection pool once the loaded machine answers in 100–400 ms, and queued requests
- * then time out as "hard" failures the stack never saw.
+ * The independent counter (testkit/counter: its own process, none of the product's code) sends
+ * 100 requests a second over keep-alive connections and 25 a second on fresh ones, open loop, so
+ * a gap of 50 ms is visible and a queue in one client pool cannot turn into failures.
  */
-export const TRAFFIC_INTERVAL_MS = 100;
+export const COUNTER_RATES = { keepAliveRps: 100, freshRps: 25 } as const;
 
 export interface Verdict {
   /** What went wrong with the end state; empty when it is right. */
@@ -24,44 +24,49 @@ export interface Verdict {
 }
 
 export interface Loaded {
-  /** Wall-clock time the request loop started (its samples' t is ms since then). */
+  /** Wall-clock time the counter started sending. */
   startedAt: number;
-  summary: TrafficSummary | null;
-  /** Send times (wall clock) of the hard failures, for window checks. */
-  hardAt: number[];
+  report: CounterReport | null;
 }
 
-/** Runs `body` with a request loop through the live route and turns what it reports into a ScenarioResult. */
+/**
+ * Runs `body` with the independent counter sending through the live route and turns what it counted
+ * into a ScenarioResult. Any lost request outside the scenario's declared fault window fails it.
+ */
 export async function underLoad(name: string, stack: FaultStack, body: (load: Loaded) => Promise<Verdict>): Promise<ScenarioResult> {
   const t0 = Date.now();
-  const traffic = startTraffic(stack.liveUrl, { intervalMs: TRAFFIC_INTERVAL_MS, maxDurationMs: 300_000 });
-  const load: Loaded = { startedAt: Date.now(), summary: null, hardAt: [] };
+  const counter = startCounter(stack.liveUrl, { ...COUNTER_RATES, maxSeconds: 300 });
+  await counter.ready;
+  const load: Loaded = { startedAt: Date.now(), report: null };
   let verdict: Verdict;
   try {
     verdict = await body(load);
   } catch (err) {
     verdict = { problems: [`scenario error: ${err instanceof Error ? err.message : String(err)}`], notes: [] };
   }
-  const summary = await traffic.stop();
-  load.summary = summary;
-  load.hardAt = traffic.loop.samples.filter((s) => s.error === "hard").map((s) => load.startedAt + s.t);
+  const r = await counter.stop();
+  load.report = r;
+  const hard = lost(r);
   const window = verdict.tolerateHardIn;
-  const tolerated = window ? load.hardAt.filter((at) => at >= window.from && at <= window.to).length : 0;
-  if (window) verdict.notes.push(`${tolerated} hard failures inside the ${window.why} window (${window.to - window.from} ms), ${summary.hard - tolerated} outside it`);
-  const first = summary.firstHard ? ` first hard: ${summary.firstHard.errorCode ?? summary.firstHard.status ?? "?"} at +${Math.round(summary.firstHard.t)} ms;` : "";
-  const colors = Object.entries(summary.colors).map(([c, n]) => `${c} ${n}`).join(", ");
+  const tolerated = window ? r.failuresAt.filter((f) => f.at >= window.from && f.at <= window.to).length : 0;
+  if (window) verdict.notes.push(`${tolerated} lost inside the ${window.why} window (${window.to - window.from} ms), ${hard - tolerated} outside it`);
+  const byClass = Object.entries(r.failures).map(([c, n]) => `${c} ${n}`).join(", ");
+  const first = r.failuresAt[0] ? ` first loss: ${r.failuresAt[0].class} (${r.failuresAt[0].mode}) at +${r.failuresAt[0].at - load.startedAt} ms;` : "";
+  const colors = Object.entries(r.colors).map(([c, n]) => `${c} ${n}`).join(", ");
+  const longest = r.gaps.reduce((m, g) => Math.max(m, g.ms), 0);
   return {
     name,
     runs: verdict.runs ?? 1,
-    requests: summary.requests,
-    hard: summary.hard,
+    requests: r.requests,
+    hard,
     ...(window ? { allowedHard: tolerated } : {}),
     endStateCorrect: verdict.problems.length === 0,
     seconds: (Date.now() - t0) / 1000,
     detail: [
       ...verdict.problems.map((p) => `PROBLEM: ${p}`),
       ...verdict.notes,
-      `served by ${colors || "nobody"}; ${summary.keepAliveCloses} keep-alive closes;${first}`,
+      `counter: ${r.requests} requests at ${r.ratePerSec}/s, lost ${hard}${byClass ? ` (${byClass})` : ""}${r.unanswered ? `, ${r.unanswered} unanswered` : ""}, ${r.gaps.length} gaps ≥ 50 ms (longest ${longest} ms), ${r.keepAliveResets} keep-alive resets, ${r.skipped} slots skipped by the counter;${first}`,
+      `served by ${colors || "nobody"}`,
     ]
       .join("; ")
       .replace(/;+$/, ""),

@@ -54,6 +54,15 @@ export function toMarkdown(result: VerifyResult): string {
     "```",
     "",
   ];
+  lines.push(
+    "## Stalls (50 ms or more without a successful answer)",
+    "",
+    result.stalls.length === 0
+      ? "None."
+      : result.stalls.map((s) => `- ${s.startMs}–${s.endMs} ms (${s.durationMs} ms)${s.durationMs > result.thresholds.gapMs ? " — over the limit" : ""}`).join("\n"),
+    `Limit: ${result.thresholds.gapMs} ms (\`verify --max-stall\`).`,
+    "",
+  );
   if (result.clientStalls.length > 0) {
     lines.push(
       `Note: ${result.clientStalls.length} slow window(s) happened while the harness itself was starved of CPU ` +

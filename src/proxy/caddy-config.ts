@@ -37,9 +37,16 @@ export function findReverseProxy(route: unknown, id: string): CaddyProxyHandler 
   return { index, dials };
 }
 
-/** The body of the PATCH that points a route at one upstream. */
-export function upstreamsBody(dial: string): CaddyUpstream[] {
-  return [{ dial }];
+/**
+ * The body of the PATCH that points a route at one upstream. The live route also lists the other
+ * color second (`fallback`): its load_balancing (fixtures/proxy/caddy/caddy.json) picks the first
+ * available upstream and, when the target cannot be dialed (a release that died right after the
+ * switch), retries on the other, still-warm color, as nginx's and HAProxy's fallbacks do. Dial
+ * failures are retried for every method (nothing was sent); other errors only for GET and HEAD.
+ * The route's color is always its first upstream.
+ */
+export function upstreamsBody(dial: string, fallback?: string): CaddyUpstream[] {
+  return fallback && fallback !== dial ? [{ dial }, { dial: fallback }] : [{ dial }];
 }
 
 /** Caddy's error answers are `{"error": "..."}`; otherwise the raw text. */

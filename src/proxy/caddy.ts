@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Config } from "../config/types.js";
-import type { Color } from "../domain/color.js";
+import { otherColor, type Color } from "../domain/color.js";
 import { CADDY_ROUTE_IDS, type CaddyProxyHandler, type CaddyRoute, caddyErrorText, findReverseProxy, upstreamsBody } from "./caddy-config.js";
 import { ProxyChangeRejected, type ProxyDriver } from "./driver.js";
 import { describeError, ProxyControlError } from "./errors.js";
@@ -54,7 +54,8 @@ export class CaddyDriver implements ProxyDriver {
 
   private async target(route: CaddyRoute): Promise<Color | null> {
     const { dials } = await this.handler(route);
-    if (dials.length !== 1 || dials[0] === undefined) return null;
+    // The first upstream serves; a second one on the live route is the fallback (see upstreamsBody).
+    if (dials.length < 1 || dials.length > 2 || dials[0] === undefined) return null;
     return colorOfUpstream(this.upstreamTemplate, dials[0]);
   }
 
@@ -83,13 +84,15 @@ export class CaddyDriver implements ProxyDriver {
   private async route(route: CaddyRoute, color: Color): Promise<void> {
     const id = CADDY_ROUTE_IDS[route];
     const dial = upstreamFor(this.upstreamTemplate, color);
+    const body = upstreamsBody(dial, route === "live" ? upstreamFor(this.upstreamTemplate, otherColor(color)) : undefined);
+    const wanted = body.map((u) => u.dial);
     const before = await this.handler(route);
     const now = `${route} still dials ${before.dials.join(", ") || "nothing"}`;
     // Already in force: a config change would only cost the clients' idle connections.
-    if (before.dials.length === 1 && before.dials[0] === dial) return;
+    if (before.dials.join(" ") === wanted.join(" ")) return;
 
     const path = `/id/${id}/handle/${before.index}/upstreams`;
-    const response = await this.admin("PATCH", path, JSON.stringify(upstreamsBody(dial)), `Before the change: ${now}.`);
+    const response = await this.admin("PATCH", path, JSON.stringify(body), `Before the change: ${now}.`);
     if (response.status !== 200) {
       const reason = caddyErrorText(response.body);
       throw new ProxyChangeRejected(
@@ -99,7 +102,7 @@ export class CaddyDriver implements ProxyDriver {
       );
     }
     const after = await this.handler(route);
-    if (after.dials.length !== 1 || after.dials[0] !== dial) {
+    if (after.dials.join(" ") !== wanted.join(" ")) {
       throw new ProxyControlError(
         `Caddy accepted ${route} -> ${color} but reads back ${after.dials.join(", ") || "no upstream"} for route ${id}. ` +
           `Something else changed Caddy's config at the same time; check it (GET /id/${id}) and retry.`,

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { resolve } from "node:path";
 import type { VerifyProgress, VerifyResult } from "../../../load/index.js";
 import type { OperationHandlers } from "../../engine/context.js";
@@ -9,6 +9,7 @@ import { createConfirmer } from "../confirm.js";
 import { ExitCode } from "../exit-codes.js";
 import { createStyle } from "../render/style.js";
 import { abortOnSignals, createEventPrinter, exitCodeOf, type Io } from "../run-operation.js";
+import { parseDuration } from "../../config/duration.js";
 import { parsePositiveInt, UsageError } from "../usage.js";
 import { openStack } from "../open-stack.js";
 import { refuseWithoutConfirmation } from "./operations.js";
@@ -46,7 +47,25 @@ function runOp(engine: Engine, op: VerifiedOperation, handlers: OperationHandler
   return engine.deploy({ version: op.version }, handlers);
 }
 
+/** `--max-stall 300ms`: the longest tolerated window without a successful answer (10 ms to 60 s). */
+export function parseMaxStall(value: string): number {
+  const d = parseDuration(value);
+  if (!d.ok) throw new UsageError(`--max-stall ${d.reason}; got "${value}"`);
+  if (d.ms < 10 || d.ms > 60_000) throw new UsageError(`--max-stall must be from 10ms to 60s, got "${value}"`);
+  return d.ms;
+}
+
+/** `--max-keepalive-closes N`: keep-alive closes allowed (probes + load); "unlimited" (the default) only reports them. */
+export function parseMaxKeepAliveCloses(value: string): number | null {
+  if (value === "unlimited") return null;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`--max-keepalive-closes must be a whole number from 0 up, or "unlimited", got "${value}"`);
+  return n;
+}
+
 interface VerifyFlags {
+  maxStall: number;
+  maxKeepaliveCloses: number | null;
   connections: number;
   duration: number;
   ws: number;
@@ -67,6 +86,7 @@ export function verdictSummary(r: VerifyResult): string[] {
     `verdict: ${r.verdict} — hard failures ${r.hard}, keep-alive closes ${r.keepAliveCloses}, outages ${r.outages.length}${r.outages.map((o) => ` [${o.startMs} ms +${o.durationMs} ms]`).join("")}`,
     `  latency p50/p99 before ${r.latency.before.p50 ?? "-"}/${r.latency.before.p99 ?? "-"} ms, during ${r.latency.during.p50 ?? "-"}/${r.latency.during.p99 ?? "-"} ms, after ${r.latency.after.p50 ?? "-"}/${r.latency.after.p99 ?? "-"} ms`,
     `  timeline: last ${r.timeline.oldColor ?? "-"} at ${r.timeline.lastOldMs ?? "-"} ms, first ${r.timeline.newColor ?? "-"} at ${r.timeline.firstNewMs ?? "-"} ms, both served for ${r.timeline.overlapMs ?? 0} ms`,
+    `  stalls ≥ 50 ms: ${r.stalls.length === 0 ? "none" : r.stalls.map((st) => `[${st.startMs}–${st.endMs} ms, ${st.durationMs} ms]`).join(" ")} (limit ${r.thresholds.gapMs} ms)`,
     `  websockets: ${r.ws.sessions} sessions, ${r.ws.abnormalCloses} abnormal closes, max reconnect ${r.ws.maxReconnectMs ?? 0} ms`,
   ];
   for (const c of r.criteria) lines.push(`  ${c.ok ? "✓" : "✗"} ${c.name}: ${c.detail}`);
@@ -82,6 +102,16 @@ export function registerVerify(program: Command, io: Io, setCode: (code: number)
     .option("--duration <seconds>", "minimum measured time from the operation's start", parsePositiveInt("--duration", 3600), 5)
     .option("--ws <n>", "long-lived WebSocket sessions", (v) => (v === "0" ? 0 : parsePositiveInt("--ws", 1000)(v)), 4)
     .option("--baseline <seconds>", "baseline before the operation", parsePositiveInt("--baseline", 600), 2)
+    .addOption(
+      new Option("--max-stall <duration>", "fail on any window longer than this without a successful answer (every stall of 50 ms or more is reported)")
+        .argParser(parseMaxStall)
+        .default(300, "300ms"),
+    )
+    .addOption(
+      new Option("--max-keepalive-closes <n>", 'fail on more keep-alive closes than this (probes + load); "unlimited" only reports them')
+        .argParser(parseMaxKeepAliveCloses)
+        .default(null, "unlimited"),
+    )
     .option("--report-dir <dir>", "where the JSON, JUnit and Markdown reports go", "reports")
     .option("--json", "stream progress as JSON lines, ending with the result object")
     .option("-y, --yes", "confirm the operation without asking")
@@ -121,6 +151,7 @@ export function registerVerify(program: Command, io: Io, setCode: (code: number)
             minDuringMs: flags.duration * 1000,
             maxDurationMs: flags.baseline * 1000 + config.health.timeoutMs + config.drain.timeoutMs + 120_000 + flags.duration * 1000,
             signal: controller.signal,
+            thresholds: { gapMs: flags.maxStall, maxKeepAliveCloses: flags.maxKeepaliveCloses },
           },
           (p) => {
             if (json) io.stdout.write(`${JSON.stringify({ type: "verify-progress", ...p })}\n`);
@@ -143,6 +174,7 @@ export function registerVerify(program: Command, io: Io, setCode: (code: number)
               hard: result.hard,
               keepAliveCloses: result.keepAliveCloses,
               outages: result.outages,
+              stalls: result.stalls,
               ws: result.ws,
               latency: result.latency,
               timeline: result.timeline,

@@ -14,6 +14,7 @@ function result(over: Partial<VerifyResult> = {}): VerifyResult {
     probes: { sent: 600, ok: 597, hard: 2, keepAliveCloses: 1, byCode: { "http-503": 2 }, skippedSlots: 0, jitter: { p50: 0.2, p99: 3, max: 5 } },
     load: { requests: 5000, hard: 0, keepAliveCloses: 0, status5xx: 0, non2xx: 0, timeouts: 0, hardByCode: {}, keepAliveByCode: {} },
     outages: [{ startMs: 2500, durationMs: 40, failedProbes: 2, kind: "failures" }],
+    stalls: [{ startMs: 2490, endMs: 2610, durationMs: 120 }],
     clientStalls: [],
     ws: { sessions: 4, abnormalCloses: 0, cleanCloses: 4, reconnects: 4, failedReconnects: 0, maxReconnectMs: 35, tickGaps: 0, colorsAfterReconnect: ["green"], newSessionsOk: 5, newSessionsFailed: 0, closeCodes: { "1001": 4 } },
     latency: { before: lat, during: { ...lat, p99: 12 }, after: lat },

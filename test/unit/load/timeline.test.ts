@@ -60,7 +60,7 @@ describe("findOutages", () => {
   it("sets a slow window aside as a client stall when the probe loop itself could not keep pace", () => {
     // The client was starved: one probe at 500 ms took 250 ms and nothing else was sent meanwhile.
     const samples = [...every10(0, 500, (t) => ok(t)), ok(500, "blue", 250), ...every10(760, 1000, (t) => ok(t))];
-    expect(findOutages(samples, opts)).toEqual({ outages: [], clientStalls: [{ startMs: 492, durationMs: 258 }] });
+    expect(findOutages(samples, opts)).toEqual({ outages: [], stalls: [], clientStalls: [{ startMs: 492, durationMs: 258 }] });
   });
 
   it("sorts by send time even when samples were recorded in completion order", () => {

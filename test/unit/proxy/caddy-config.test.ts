@@ -21,6 +21,9 @@ describe("Caddy route shapes", () => {
 
   it("builds the PATCH body for one upstream", () => {
     expect(upstreamsBody("app-blue:3000")).toEqual([{ dial: "app-blue:3000" }]);
+    // The live route lists the other color second: Caddy's fallback when the target cannot be dialed.
+    expect(upstreamsBody("app-green:3000", "app-blue:3000")).toEqual([{ dial: "app-green:3000" }, { dial: "app-blue:3000" }]);
+    expect(upstreamsBody("app-blue:3000", "app-blue:3000")).toEqual([{ dial: "app-blue:3000" }]);
   });
 
   it("extracts Caddy's error text", () => {
@@ -37,8 +40,8 @@ describe("Caddy route shapes", () => {
     expect(config.admin.config.persist).toBe(true);
     const servers = config.apps.http.servers;
     const expected = [
-      ["live", ":8080", CADDY_ROUTE_IDS.live, "app-blue:3000"],
-      ["preview", ":8081", CADDY_ROUTE_IDS.preview, "app-green:3000"],
+      ["live", ":8080", CADDY_ROUTE_IDS.live, ["app-blue:3000", "app-green:3000"]],
+      ["preview", ":8081", CADDY_ROUTE_IDS.preview, ["app-green:3000"]],
     ] as const;
     for (const [name, listen, id, dial] of expected) {
       const server = servers[name]!;
@@ -46,7 +49,10 @@ describe("Caddy route shapes", () => {
       expect(server.automatic_https.disable).toBe(true);
       const [only] = server.routes as Array<Record<string, unknown>>;
       expect(only?.["@id"]).toBe(id);
-      expect(findReverseProxy(only, id).dials).toEqual([dial]);
+      expect(findReverseProxy(only, id).dials).toEqual(dial);
     }
+    // The live route falls back to the other color: first available upstream, GET/HEAD retried.
+    const live = (servers.live!.routes as Array<{ handle: Array<Record<string, unknown>> }>)[0]!.handle[0]!;
+    expect(live.load_balancing).toMatchObject({ selection_policy: { policy: "first" }, retry_match: [{ method: ["GET", "HEAD"] }] });
   });
 });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startClock } from "../../../load/clock.js";
-import { startProbeLoop } from "../../../load/probe.js";
-import { findOutages } from "../../../load/timeline.js";
-import { summarizeLatency } from "../../../load/stats.js";
-import { startLocalApp, type LocalApp } from "./local-servers.js";
+import { startClock } from "../../load/clock.js";
+import { startProbeLoop } from "../../load/probe.js";
+import { findOutages } from "../../load/timeline.js";
+import { summarizeLatency } from "../../load/stats.js";
+import { startLocalApp, type LocalApp } from "../unit/load/local-servers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let app: LocalApp | null = null;
@@ -13,15 +13,11 @@ afterEach(async () => {
 });
 
 /**
- * ±20 ms is the harness's resolution on an idle machine (10 ms probes + a round trip). On this shared
- * 2-core box the event loop that timestamps responses lags too, and it is the probes at the two
- * edges of the outage that count, whichever they are, and each edge can also shift by a round trip.
- * So the largest scheduling delay and the median round trip the probe loop measured in the same run
- * are added, rather than guessed.
+ * A fixed ±40 ms: the harness's resolution (10 ms probes + a round trip at each edge of the
+ * outage) plus an honest margin for the event-loop lag of this shared 2-core box. Not widened by
+ * what the run measured: a loop that lags more than that fails the test, as it should.
  */
-function tolerance(loop: { jitterMs: number[]; samples: { latencyMs: number }[] }): number {
-  return 20 + summarizeLatency(loop.jitterMs).max + summarizeLatency(loop.samples.map((s) => s.latencyMs)).p50;
-}
+const TOLERANCE_MS = 40;
 
 async function probeFor(url: string, ms: number, during?: () => Promise<void>) {
   const clock = startClock();
@@ -74,7 +70,7 @@ describe("probe loop against real 127.0.0.1 servers", () => {
     expect(loop.samples.every((s) => s.error === "hard" && s.reusedSocket === false)).toBe(true);
   });
 
-  it("measures a 300 ms stop of the server as one outage within ±20 ms of the real one", async () => {
+  it("measures a 300 ms stop of the server as one outage within ±40 ms of the real one", async () => {
     app = await startLocalApp(18404);
     const local = app;
     let real = 0;
@@ -86,11 +82,11 @@ describe("probe loop against real 127.0.0.1 servers", () => {
     const outages = findOutages(loop.samples, { gapMs: 200, intervalMs: 10 }).outages;
     expect(outages).toHaveLength(1);
     expect(outages[0]?.kind).toBe("failures");
-    expect(Math.abs((outages[0]?.durationMs ?? 0) - real)).toBeLessThanOrEqual(tolerance(loop));
+    expect(Math.abs((outages[0]?.durationMs ?? 0) - real)).toBeLessThanOrEqual(TOLERANCE_MS);
     expect(loop.samples.some((s) => s.errorCode === "ECONNREFUSED")).toBe(true);
   });
 
-  it("measures a 300 ms freeze (requests hang, nothing fails) as a stall outage within ±20 ms", async () => {
+  it("measures a 300 ms freeze (requests hang, nothing fails) as a stall outage within ±40 ms", async () => {
     app = await startLocalApp(18405);
     const local = app;
     let frozen = false;
@@ -117,7 +113,7 @@ describe("probe loop against real 127.0.0.1 servers", () => {
     if (outages.length !== 1) console.log(JSON.stringify(outages), loop.skippedSlots(), summarizeLatency(loop.jitterMs));
     expect(outages).toHaveLength(1);
     expect(outages[0]?.kind).toBe("stall");
-    expect(Math.abs((outages[0]?.durationMs ?? 0) - real)).toBeLessThanOrEqual(tolerance(loop));
+    expect(Math.abs((outages[0]?.durationMs ?? 0) - real)).toBeLessThanOrEqual(TOLERANCE_MS);
     expect(loop.samples.filter((s) => s.error !== null)).toEqual([]);
   });
 

@@ -1,8 +1,14 @@
+/**
+ * autocannon against wrk on the same 127.0.0.1 target. Throughput: autocannon alone in its own
+ * node process (its CLI), so nothing else shares its event loop, then wrk. Probe jitter: the probe
+ * loop idle, then beside an in-process autocannon run, as `verify` runs them.
+ */
 import { execFile } from "node:child_process";
-import { startLoad } from "./autocannon.js";
-import { startClock } from "./clock.js";
-import { startProbeLoop } from "./probe.js";
-import { summarizeLatency } from "./stats.js";
+import { createRequire } from "node:module";
+import { startLoad } from "../load/autocannon.js";
+import { startClock } from "../load/clock.js";
+import { startProbeLoop } from "../load/probe.js";
+import { summarizeLatency } from "../load/stats.js";
 
 export interface BenchOptions {
   /** http://127.0.0.1:PORT/path — the bench only ever targets a 127.0.0.1 address. */
@@ -22,7 +28,7 @@ export interface BenchResult {
   wrk: { reqPerSec: number; requests: number; socketErrors: number };
   /** autocannon req/s ÷ wrk req/s: how much of wrk's throughput the harness's own load reaches. */
   ratio: number;
-  /** Probe loop timing (actual − scheduled, ms), alone and while autocannon runs in the same process. */
+  /** Probe loop timing (actual − scheduled, ms), alone and while autocannon runs in the same process (as in verify). */
   probeJitter: { idle: { p50: number; p99: number; max: number }; underLoad: { p50: number; p99: number; max: number } };
 }
 
@@ -69,23 +75,46 @@ async function probeJitter(url: string, ms: number): Promise<number[]> {
   return loop.jitterMs;
 }
 
-/** autocannon (in-process, as verify uses it) and wrk against the same target, one after the other. */
+interface AutocannonJson {
+  requests: { average: number; total?: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  "2xx"?: number;
+  duration: number;
+}
+
+/** autocannon's own CLI in a child node process, so it has an event loop to itself. */
+async function autocannonAlone(url: string, connections: number, seconds: number): Promise<{ reqPerSec: number; requests: number; errors: number }> {
+  const cli = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, [cli, "-c", String(connections), "-d", String(seconds), "-j", url], { timeout: (seconds + 15) * 1000, maxBuffer: 8 << 20 }, (error, out, stderr) =>
+      error ? reject(new Error(`autocannon (own process) failed: ${error.message}\n${stderr}`)) : resolve(out),
+    );
+  });
+  const r = JSON.parse(stdout) as AutocannonJson;
+  const requests = (r["2xx"] ?? 0) + r.non2xx;
+  return { reqPerSec: Math.round(requests / r.duration), requests, errors: r.errors + r.timeouts + r.non2xx };
+}
+
+/** autocannon (alone in its process) and wrk against the same target, one after the other; then probe jitter. */
 export async function benchAgainstWrk(opts: BenchOptions): Promise<BenchResult> {
   assertLoopback(opts.url);
   const connections = opts.connections ?? 8;
   const durationMs = opts.durationMs ?? 5000;
+  const seconds = Math.max(1, Math.round(durationMs / 1000));
   const idle = summarizeLatency(await probeJitter(opts.url, 2000));
 
+  // Jitter of the probe loop while autocannon shares its event loop, as in `verify`.
   const clock = startClock();
-  const load = startLoad({ url: opts.url, connections, maxDurationMs: durationMs, clock });
-  const [underLoadJitter] = await Promise.all([probeJitter(opts.url, durationMs - 200), load.finished]);
+  const load = startLoad({ url: opts.url, connections, maxDurationMs: 3000, clock });
+  const [underLoadJitter] = await Promise.all([probeJitter(opts.url, 2800), load.finished]);
   await load.stop();
-  const elapsed = clock();
-  const counts = load.counts();
-  const acRps = counts.requests / (elapsed / 1000);
 
   await sleep(500);
-  const seconds = Math.max(1, Math.round(durationMs / 1000));
+  const autocannon = await autocannonAlone(opts.url, connections, seconds);
+  const acRps = autocannon.reqPerSec;
+  await sleep(500);
   const threads = Math.min(opts.wrkThreads ?? 2, connections);
   const stdout = await runWrk(opts.wrkPath ?? "wrk", [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, opts.url], (seconds + 15) * 1000);
   const wrk = parseWrkOutput(stdout);
@@ -94,7 +123,7 @@ export async function benchAgainstWrk(opts: BenchOptions): Promise<BenchResult> 
     url: opts.url,
     connections,
     durationMs,
-    autocannon: { reqPerSec: Math.round(acRps), requests: counts.requests, errors: counts.hard + counts.keepAliveCloses },
+    autocannon,
     wrk,
     ratio: wrk.reqPerSec > 0 ? Math.round((acRps / wrk.reqPerSec) * 100) / 100 : 0,
     probeJitter: {
