@@ -3,6 +3,7 @@ import type { Config } from "../config/types.js";
 import type { Engine } from "../engine/engine.js";
 import type { Ports } from "../engine/ports.js";
 import { refuseSymlinkedStatePaths, SymlinkRefusedError } from "../state/files.js";
+import { learnSecrets } from "./output-masking.js";
 
 export interface Stack {
   config: Config;
@@ -16,6 +17,7 @@ export interface Stack {
  */
 export async function loadStackConfig(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const config = await loadConfig(configFile, env);
+  learnSecrets(config.env);
   try {
     await refuseSymlinkedStatePaths(config.stateDir);
   } catch (err) {

@@ -94,12 +94,12 @@ export function proxyContainerFinder(config: Config, docker: DockerPort): () => 
 
 /** Every real adapter, wired for one stack. */
 export function createPorts(config: Config, opts: { onWarn?: (msg: string) => void } = {}): Ports {
-  const docker = createDockerPort();
+  const docker = createDockerPort({ host: config.docker.host });
   const state = createStatePorts(config, identity());
   return {
     config,
     docker,
-    compose: createComposeRunner(),
+    compose: createComposeRunner({ dockerHost: config.docker.host }),
     proxy: createProxyDriver(config, docker, proxyContainerFinder(config, docker)),
     state: state.state,
     lock: state.lock,

@@ -276,6 +276,7 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
     verify,
     keepOldWarm: raw.keepOldWarm ?? DEFAULTS.keepOldWarm,
     stateDir: fromRoot(raw.stateDir ?? DEFAULTS.stateDir),
+    docker: { host: raw.docker?.host ?? null },
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import * as z from "zod";
 import { parseDuration } from "./duration.js";
+import { refusedEnvReason } from "./env-denylist.js";
 import { describeValue } from "./source.js";
 
 export const PROXY_DRIVERS = ["nginx", "caddy", "haproxy"] as const;
@@ -105,6 +106,8 @@ export function checkEnvNames(names: readonly string[]): { name: string; problem
     const reservedFor = RESERVED_ENV[name];
     if (!ENV_NAME.test(name)) return [{ name, problem: "is not a valid environment variable name; use letters, digits and _, not starting with a digit" }];
     if (reservedFor !== undefined) return [{ name, problem: `is set by bluegreen itself (from ${reservedFor}); remove it from env` }];
+    const refused = refusedEnvReason(name);
+    if (refused !== null) return [{ name, problem: refused }];
     return [];
   });
 }
@@ -129,6 +132,14 @@ const drainShape = { timeout: duration };
 const smokeShape = { spec: z.string().min(1).nullable().optional(), expectVersionHeader: z.string().min(1).nullable().optional() };
 const verifyShape = { duration, interval: duration };
 
+/** The Docker endpoint, as DOCKER_HOST would name it; the config's env may not set DOCKER_HOST. */
+const dockerHost = checked(z.string().min(1), (host) =>
+  /^unix:\/\/\/.+/.test(host) || /^tcp:\/\/[^\s/:]+:\d{1,5}\/?$/.test(host)
+    ? null
+    : "is not a Docker endpoint; write unix:///var/run/docker.sock or tcp://HOST:PORT",
+);
+const dockerShape = { host: dockerHost.nullable().optional() };
+
 const rootShape = {
   stack: stackName,
   compose: z.strictObject(composeShape).optional(),
@@ -141,6 +152,7 @@ const rootShape = {
   verify: z.strictObject(verifyShape).optional(),
   keepOldWarm: z.boolean().optional(),
   stateDir: z.string().min(1).optional(),
+  docker: z.strictObject(dockerShape).optional(),
 };
 
 export const fileConfigSchema = z.strictObject(rootShape);
@@ -155,6 +167,7 @@ export const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
   drain: Object.keys(drainShape),
   smoke: Object.keys(smokeShape),
   verify: Object.keys(verifyShape),
+  docker: Object.keys(dockerShape),
 };
 
 /** Examples shown when a required key is missing. */

@@ -50,6 +50,11 @@ export interface Config {
   keepOldWarm: boolean;
   /** Directory for state.json, lock, history.jsonl. */
   stateDir: string;
+  /**
+   * The Docker endpoint (unix:///… or tcp://host:port) for dockerode and every compose run; null:
+   * the operator's own DOCKER_HOST, else the local socket. The config's env may not set DOCKER_HOST.
+   */
+  docker: { host: string | null };
 }
 
 export type { Color };

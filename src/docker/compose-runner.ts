@@ -10,6 +10,8 @@ export interface ComposeRunnerOptions {
   composeV1Bin?: string;
   /** Output lines kept for errors. */
   tailLines?: number;
+  /** The config's docker.host: compose talks to this daemon (as DOCKER_HOST), like dockerode does. */
+  dockerHost?: string | null;
 }
 
 interface RunResult {
@@ -27,6 +29,7 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
   const tailLines = opts.tailLines ?? 20;
   const bins: Record<ComposeVariant, string> = { v2: opts.dockerBin ?? "docker", v1: opts.composeV1Bin ?? "docker-compose" };
   let detected: Promise<ComposeVariant> | null = null;
+  const baseEnv: NodeJS.ProcessEnv = opts.dockerHost ? { ...process.env, DOCKER_HOST: opts.dockerHost } : process.env;
 
   const resolveBin = (command: ComposeCommand, variant: ComposeVariant): ComposeCommand => ({ ...command, cmd: bins[variant] });
 
@@ -35,7 +38,7 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
     for (const variant of ["v2", "v1"] as const) {
       const command = resolveBin(composeArgs(variant, { project: "", files: [] }, { verb: "version" }), variant);
       tried.push(displayCommand(command));
-      const result = await run(command, process.cwd(), process.env, undefined, tailLines);
+      const result = await run(command, process.cwd(), baseEnv, undefined, tailLines);
       if (result.exitCode === 0) return variant;
     }
     throw new ComposeNotFoundError(tried);
@@ -53,7 +56,8 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
   const exec = async (target: ComposeTarget, action: ComposeVerb, onLine?: (line: string) => void): Promise<void> => {
     const v = await variant();
     const command = resolveBin(composeArgs(v, target, action), v);
-    const env = { ...process.env, ...target.env };
+    // target.env comes from the config's env, which may not set DOCKER_HOST (config/env-denylist.ts).
+    const env = { ...baseEnv, ...target.env };
     const result = await run(command, target.cwd, env, onLine, tailLines);
     if (result.exitCode !== 0) throw new ComposeError(displayCommand(command), result.exitCode, result.lines, result.spawnError);
   };

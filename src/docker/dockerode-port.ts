@@ -8,8 +8,10 @@ import { subscribeEventStream } from "./event-stream.js";
 import type { ContainerInfo, DockerEvent, DockerPort, EventStreamStatus, EventSubscription, ExecResult } from "./types.js";
 
 export interface DockerPortOptions {
-  /** Unix socket of the daemon; default: DOCKER_HOST, else /var/run/docker.sock. */
+  /** Unix socket of the daemon; default: `host`, else DOCKER_HOST, else /var/run/docker.sock. */
   socketPath?: string;
+  /** The config's docker.host (unix:///… or tcp://host:port); wins over DOCKER_HOST. */
+  host?: string | null;
   /** How long ping waits for an answer before calling the daemon unreachable. */
   pingTimeoutMs?: number;
 }
@@ -17,9 +19,20 @@ export interface DockerPortOptions {
 /** Error codes that mean "no daemon there" rather than "the daemon said no". */
 const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOENT", "EACCES", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
 
+/** dockerode's connection options for a DOCKER_HOST-style endpoint (validated by the config). */
+export function dockerodeOptions(host: string): Dockerode.DockerOptions {
+  if (host.startsWith("unix://")) return { socketPath: host.slice("unix://".length) };
+  const url = new URL(host.replace(/^tcp:/, "http:"));
+  return { host: url.hostname, port: Number(url.port), protocol: "http" };
+}
+
 export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
-  const docker = opts.socketPath ? new Dockerode({ socketPath: opts.socketPath }) : new Dockerode();
-  const endpoint = describeEndpoint(docker, opts.socketPath);
+  const docker = opts.socketPath
+    ? new Dockerode({ socketPath: opts.socketPath })
+    : opts.host
+      ? new Dockerode(dockerodeOptions(opts.host))
+      : new Dockerode();
+  const endpoint = opts.host && !opts.socketPath ? opts.host : describeEndpoint(docker, opts.socketPath);
 
   /** Runs a daemon call, turning "cannot connect" into the operator-facing DockerUnavailableError. */
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {

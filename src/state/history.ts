@@ -1,8 +1,9 @@
 /** history.jsonl: one JSON line per operation, appended (O_APPEND + fsync), never rewritten. */
-import { open, readFile } from "node:fs/promises";
+import { constants } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
-import { ensureStateDir, FILE_MODE, HISTORY_FILE, refuseSymlink } from "./files.js";
+import { openNoFollow, readFileNoFollow } from "../fs/no-follow.js";
+import { ensureStateDir, FILE_MODE, HISTORY_FILE } from "./files.js";
 
 export const OUTCOMES = ["success", "failed", "aborted", "rolled-back", "declined", "noop"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -45,9 +46,10 @@ export async function appendHistory(stateDir: string, entry: HistoryEntry): Prom
   const checked = entrySchema.parse(entry);
   await ensureStateDir(stateDir);
   const path = historyPath(stateDir);
-  await refuseSymlink(path);
-  const handle = await open(path, "a", FILE_MODE);
+  const handle = await openNoFollow(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, FILE_MODE);
   try {
+    // A file created before the modes were owner-only (or under another umask) becomes owner-only.
+    await handle.chmod(FILE_MODE);
     await handle.write(`${JSON.stringify(checked)}\n`);
     await handle.sync();
   } finally {
@@ -57,14 +59,8 @@ export async function appendHistory(stateDir: string, entry: HistoryEntry): Prom
 
 export async function readHistory(stateDir: string, options: { limit?: number } = {}): Promise<HistoryRead> {
   const path = historyPath(stateDir);
-  await refuseSymlink(path);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { entries: [], skipped: [] };
-    throw err;
-  }
+  const text = await readFileNoFollow(path);
+  if (text === null) return { entries: [], skipped: [] };
   const entries: HistoryEntry[] = [];
   const skipped: HistoryRead["skipped"] = [];
   text.split("\n").forEach((line, index) => {

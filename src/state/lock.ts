@@ -7,12 +7,14 @@
  * the holder's pid, so an abandoned lock is *reported* and only `breakStaleLock` removes it.
  */
 import * as nodeFs from "node:fs";
-import { chmod, readFile, rmdir, stat, unlink } from "node:fs/promises";
+import { chmod, rmdir, stat, unlink } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import * as z from "zod";
-import { DIR_MODE, ensureStateDir, LOCK_DETAILS_FILE, LOCK_DIR, refuseSymlink, writeFileAtomic } from "./files.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
+import { readFileNoFollow } from "../fs/no-follow.js";
+import { DIR_MODE, ensureStateDir, FILE_MODE, LOCK_DETAILS_FILE, LOCK_DIR, refuseSymlink } from "./files.js";
 
 export interface LockDetails {
   pid: number;
@@ -131,7 +133,7 @@ async function takeLock(stateDir: string, details: Partial<LockDetails> & { comm
 
   try {
     await chmod(lockDir, DIR_MODE);
-    await writeFileAtomic(detailsPath, `${JSON.stringify(full, null, 2)}\n`);
+    await writeFileAtomic(detailsPath, `${JSON.stringify(full, null, 2)}\n`, { mode: FILE_MODE });
   } catch (err) {
     await releaseDir().catch(() => undefined);
     throw err;
@@ -215,11 +217,12 @@ function whyStale(details: LockDetails | null, ageMs: number): string | null {
 
 async function readDetails(path: string): Promise<LockDetails | null> {
   try {
-    await refuseSymlink(path);
-    const parsed = detailsSchema.safeParse(JSON.parse(await readFile(path, "utf8")));
+    const text = await readFileNoFollow(path);
+    if (text === null) return null;
+    const parsed = detailsSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT" || err instanceof SyntaxError) return null;
+    if (err instanceof SyntaxError) return null;
     throw err;
   }
 }

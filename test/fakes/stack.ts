@@ -37,6 +37,7 @@ export function fakeConfig(overrides: Partial<Config> = {}): Config {
     verify: { durationMs: 2_000, intervalMs: 100 },
     keepOldWarm: false,
     stateDir: "/srv/shop/.bluegreen",
+    docker: { host: null },
     ...overrides,
   };
 }

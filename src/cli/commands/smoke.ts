@@ -31,8 +31,10 @@ export function registerSmoke(program: Command, io: Io, setCode: (code: number) 
       let baseUrl = flags.target;
       let specFile = flags.spec ? resolve(flags.spec) : undefined;
       let expectColor: string | undefined;
+      let secretsEnv: Record<string, string> | undefined;
       if (!baseUrl || !specFile) {
         const { config, ports } = await openStack(program.opts<{ config: string }>().config);
+        secretsEnv = config.env;
         specFile ??= config.smoke.spec ?? demoSpecPath();
         if (!baseUrl) {
           const live = await ports.proxy.liveTarget();
@@ -59,6 +61,7 @@ export function registerSmoke(program: Command, io: Io, setCode: (code: number) 
             ...(expectColor ? { expectColor } : {}),
             json: flags.json ?? false,
             ...(flags.junit ? { junitFile: resolve(flags.junit) } : {}),
+            ...(secretsEnv ? { secretsEnv } : {}),
             out: io.stdout,
             err: io.stderr,
             isTTY: io.stdout.isTTY === true,

@@ -131,7 +131,7 @@ export function registerVerify(program: Command, io: Io, setCode: (code: number)
           },
         );
         const stamp = result.startedAt.replace(/[:.]/g, "-");
-        const paths = await writeReports(result, resolve(flags.reportDir), `verify-${parsed.op.name}-${stamp}`);
+        const paths = await writeReports(result, resolve(flags.reportDir), `verify-${parsed.op.name}-${stamp}`, config.env);
         const opResult = operation.ok ? operation.value : null;
         const opCode = opResult ? exitCodeOf(opResult) : ExitCode.Failed;
         const code = opCode !== ExitCode.Success ? opCode : result.verdict === "PASS" ? ExitCode.Success : ExitCode.Failed;

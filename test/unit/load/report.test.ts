@@ -85,3 +85,20 @@ describe("reports", () => {
     }
   });
 });
+
+describe("writeReports and the config's secrets", () => {
+  it("masks the secret values of the config's env in all three reports", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bg-report-secret-"));
+    try {
+      const leaky = result({ criteria: [{ name: "no-hard-failures", ok: false, detail: "upstream said: bad password cfg-only-s3cret" }] });
+      const paths = await writeReports(leaky, dir, "run", { DB_PASSWORD: "cfg-only-s3cret" });
+      for (const file of [paths.json, paths.junit, paths.markdown]) {
+        const text = await readFile(file, "utf8");
+        expect(text, file).not.toContain("cfg-only-s3cret");
+        expect(text, file).toContain("***");
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

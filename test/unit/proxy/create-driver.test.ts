@@ -16,6 +16,7 @@ const configFor = (driver: Config["proxy"]["driver"]): Config => ({
   verify: { durationMs: 1, intervalMs: 1 },
   keepOldWarm: false,
   stateDir: "/x/state",
+  docker: { host: null },
 });
 
 describe("createProxyDriver", () => {
