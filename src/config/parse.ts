@@ -266,6 +266,7 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
       upstream: raw.proxy.upstream,
       liveUrl: raw.proxy.live,
       previewUrl: raw.proxy.preview,
+      ...(raw.proxy.socketGroup === undefined || raw.proxy.socketGroup === null ? {} : { socketGroup: String(raw.proxy.socketGroup) }),
     },
     health,
     drain,

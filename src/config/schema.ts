@@ -125,6 +125,11 @@ const proxyShape = {
   upstream,
   live: httpUrl,
   preview: httpUrl,
+  socketGroup: checked(z.union([z.string().min(1), z.number().int().nonnegative()]), (group) =>
+    typeof group === "number" || /^[A-Za-z_][A-Za-z0-9_.-]*$|^\d+$/.test(group) ? null : "is not a group name or number",
+  )
+    .nullable()
+    .optional(),
 };
 
 const healthShape = { timeout: duration, interval: duration };

@@ -41,6 +41,11 @@ export interface Config {
     liveUrl: string;
     /** The preview route, which reaches the standby color. */
     previewUrl: string;
+    /**
+     * A group (name or gid) let into runDir besides its owner; absent: the owner only. runDir holds
+     * the admin sockets, so whoever can enter it can reroute live traffic.
+     */
+    socketGroup?: string;
   };
   health: { timeoutMs: number; intervalMs: number };
   drain: { timeoutMs: number };

@@ -89,3 +89,11 @@ describe("docker.host names the Docker endpoint explicitly", () => {
     }
   });
 });
+
+describe("proxy.socketGroup", () => {
+  it("is absent by default and kept as written when set", () => {
+    expect(parseConfig(VALID_YAML, "/s/bluegreen.yml", {}).proxy.socketGroup).toBeUndefined();
+    expect(parseConfig(withLine(11, "  service: proxy\n  socketGroup: bgops"), "/s/bluegreen.yml", {}).proxy.socketGroup).toBe("bgops");
+    expect(parseConfig(withLine(11, "  service: proxy\n  socketGroup: 1001"), "/s/bluegreen.yml", {}).proxy.socketGroup).toBe("1001");
+  });
+});
