@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ExitCode } from "../src/cli/exit-codes.js";
+import { ExitCode } from "../src/domain/exit-codes.js";
 import { truncate } from "./matchers.js";
 import { formatJsonEvent, formatJsonResult } from "./report/json.js";
 import { formatJUnit } from "./report/junit.js";

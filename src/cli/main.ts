@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../config/index.js";
 import { UsageError } from "./usage.js";
-import { ExitCode } from "./exit-codes.js";
+import { ExitCode } from "../domain/exit-codes.js";
 import type { Io } from "./run-operation.js";
 import { commands } from "./commands/index.js";
 import { maskCliOutput } from "./output-masking.js";

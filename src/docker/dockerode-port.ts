@@ -1,7 +1,7 @@
-import { PassThrough } from "node:stream";
+import { once } from "node:events";
+import { PassThrough, Readable } from "node:stream";
 import Dockerode from "dockerode";
 import { toContainerInfo, type InspectData } from "./container-info.js";
-import { demuxBuffer } from "./demux.js";
 import { eventFilters, PROJECT_LABEL } from "./docker-event.js";
 import { ContainerNotFoundError, DockerUnavailableError } from "./errors.js";
 import { subscribeEventStream } from "./event-stream.js";
@@ -111,7 +111,14 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
         container.logs({ stdout: true, stderr: true, tail: Math.max(0, Math.floor(tail)), follow: false }),
       );
       const raw = Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer));
-      return data.Config.Tty ? raw.toString("utf8") : demuxBuffer(raw).combined;
+      if (data.Config.Tty) return raw.toString("utf8");
+      // Non-TTY logs come in Docker's stdout/stderr frames: dockerode splits them; one sink keeps the order.
+      const both = collect();
+      const frames = Readable.from([raw]);
+      docker.modem.demuxStream(frames, both.sink, both.sink);
+      await once(frames, "end");
+      await new Promise((resolve) => setImmediate(resolve));
+      return both.text();
     },
 
     subscribe(

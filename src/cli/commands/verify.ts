@@ -6,7 +6,7 @@ import type { Engine } from "../../engine/engine.js";
 import type { OperationResult } from "../../engine/events.js";
 import { VERSION_PATTERN } from "../../engine/operations/deploy.js";
 import { createConfirmer } from "../confirm.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../domain/exit-codes.js";
 import { createStyle } from "../render/style.js";
 import { abortOnSignals, createEventPrinter, exitCodeOf, type Io } from "../run-operation.js";
 import { parsePositiveInt, UsageError } from "../usage.js";
