@@ -3,7 +3,7 @@ import type { Color } from "../domain/color.js";
 import type { ComposeRunner, ContainerInfo, DockerPort } from "../docker/types.js";
 import type { ProxyDriver } from "../proxy/driver.js";
 import type { LockInfo, RecordedState } from "./status-model.js";
-import type { SmokeCheckSummary } from "./events.js";
+import type { Outcome, SmokeCheckSummary } from "./events.js";
 
 /** The active-color file. */
 export interface StateStore {
@@ -35,7 +35,7 @@ export interface HistoryEntry {
   phases: Record<string, number>;
   smoke: { ok: boolean; checks: number; failed: number } | null;
   verify: { ok: boolean; requests: number; failures: number } | null;
-  outcome: string;
+  outcome: Outcome;
   error: string | null;
 }
 

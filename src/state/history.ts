@@ -2,11 +2,12 @@
 import { constants } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
+import type { HistoryEntry } from "../engine/ports.js";
 import { openNoFollow, readFileNoFollow } from "../fs/no-follow.js";
 import { ensureStateDir, FILE_MODE, HISTORY_FILE } from "./files.js";
 
-export const OUTCOMES = ["success", "failed", "aborted", "rolled-back", "declined", "noop"] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+export const OUTCOMES = ["success", "failed", "aborted", "rolled-back", "declined", "noop"] as const satisfies readonly HistoryEntry["outcome"][];
+export type Outcome = HistoryEntry["outcome"];
 
 const color = z.enum(["blue", "green"]).nullable();
 
@@ -28,7 +29,10 @@ const entrySchema = z.object({
   error: z.string().nullable(),
 });
 
-export type HistoryEntry = z.infer<typeof entrySchema>;
+// The one entry type is the engine's (its history port); the schema checks it at the file's edge.
+export type { HistoryEntry };
+const _schemaFitsEntry: z.ZodType<HistoryEntry> = entrySchema;
+void _schemaFitsEntry;
 
 export interface HistoryRead {
   /** Oldest first; at most `limit` (the most recent ones). */

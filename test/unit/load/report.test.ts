@@ -42,7 +42,7 @@ describe("reports", () => {
     expect(xml.match(/<testcase /g)).toHaveLength(2);
     expect(xml).toContain('tests="2" failures="1"');
     expect(xml).toContain("http-503×2) &lt;&amp;&gt; &quot;quoted&quot;");
-    expect(escapeXml("a\u0001b")).toBe("ab");
+    expect(escapeXml("a\u0001b")).toBe("a\uFFFDb");
   });
 
   it("renders a chart with the operation span, the error second and the switch marker", () => {
@@ -100,5 +100,18 @@ describe("writeReports and the config's secrets", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the verify JUnit report", () => {
+  it("stays well-formed XML whatever the detail carries (control characters, lone surrogates, U+FFFE)", async () => {
+    const { parseXml } = await import("../smoke/xml-check.js");
+    const xml = toJunit(result({ criteria: [{ name: "no-hard-failures", ok: false, detail: "bad \u0001 \uD800 \uFFFE <&>" }] }));
+    expect(() => parseXml(xml)).not.toThrow();
+  });
+
+  it("escapes with the same function as the smoke report", async () => {
+    const smoke = await import("../../../smoke/report/junit.js");
+    expect(escapeXml).toBe(smoke.escapeXml);
   });
 });
