@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startBluegreenStack, type BluegreenStack } from "../helpers/bluegreen-stack.js";
-import type { DemoProxy } from "../helpers/demo-stack.js";
+import { startBluegreenStack, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
+import type { DemoProxy } from "../../testkit/demo-stack.js";
 import { colorsSeen } from "./proxy-harness.js";
 
 const execFileAsync = promisify(execFile);
