@@ -1,7 +1,7 @@
 /** reports/bench.md and reports/bench.json from one bench run (written temp + fsync + rename). */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomic } from "../load/report/write.js";
+import { writeFileAtomic } from "../src/fs/atomic-write.js";
 import type { LatencySummary } from "../load/types.js";
 import type { DriverBenchResult } from "./run-driver.js";
 import type { SwitchSummary } from "./switch-time.js";

@@ -3,10 +3,11 @@
  * of figures per scenario as it finishes, writes reports/faults.md, and exits non-zero when any
  * scenario lost a request or ended in a wrong state (or a group crashed).
  */
-import { mkdir, open, readFile, rename } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeFileAtomic } from "../src/fs/atomic-write.js";
 import { discoverGroups } from "./registry.js";
 import { readmeSection, replaceReadmeSection } from "./readme-section.js";
 import { markdownReport, resultLine } from "./report.js";
@@ -16,18 +17,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 const REPORT = path.join(REPO_ROOT, "reports", "faults.md");
 const README = path.join(REPO_ROOT, "README.md");
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fh = await open(tmp, "w", 0o644);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-}
+const writeAtomic = (file: string, text: string): Promise<void> => writeFileAtomic(file, text, { createDir: true });
 
 async function main(argv: string[]): Promise<number> {
   const filter = argv.filter((a) => a !== "--");

@@ -5,12 +5,12 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ExitCode } from "../src/cli/exit-codes.js";
+import { ExitCode } from "../src/domain/exit-codes.js";
 import { truncate } from "./matchers.js";
 import { formatJsonEvent, formatJsonResult } from "./report/json.js";
 import { formatJUnit } from "./report/junit.js";
 import { formatCheckResult, formatSummary, shouldUseColor, type TextStyle } from "./report/text.js";
-import { writeFileAtomic } from "./report/write-file-atomic.js";
+import { writeFileAtomic } from "../src/fs/atomic-write.js";
 import { createMasker } from "../src/security/index.js";
 import { runSmoke, SmokeUsageError } from "./runner.js";
 import { loadSmokeSpec, SmokeSpecError } from "./spec.js";
@@ -31,6 +31,8 @@ export interface SmokeCommandOptions {
   isTTY: boolean;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** More secrets to keep out of the report: the config's env when a stack config was loaded. */
+  secretsEnv?: Readonly<Record<string, string>>;
 }
 
 /** The spec shipped for the demo app, in the source tree and next to the compiled files alike. */
@@ -79,7 +81,7 @@ export async function runSmokeCommand(options: SmokeCommandOptions): Promise<num
   if (options.junitFile !== undefined) {
     try {
       // Reports get archived by CI: secret values of the environment never go into them.
-      await writeFileAtomic(options.junitFile, createMasker(options.env ?? process.env).text(formatJUnit(result)));
+      await writeFileAtomic(options.junitFile, createMasker(options.env ?? process.env, options.secretsEnv ?? {}).text(formatJUnit(result)));
     } catch (err) {
       const message = `could not write the JUnit report to ${options.junitFile}: ${(err as Error).message}. The smoke result is printed here; give a writable path for the report.`;
       if (json) out.write(`${JSON.stringify({ type: "error", kind: "report", message })}\n`);

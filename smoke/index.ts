@@ -5,6 +5,5 @@ export { runSmokeCommand, demoSpecPath, type SmokeCommandOptions } from "./comma
 export { formatCheckResult, formatSummary, formatTextReport, shouldUseColor, type TextStyle } from "./report/text.js";
 export { formatJsonEvent, formatJsonResult } from "./report/json.js";
 export { formatJUnit, escapeXml } from "./report/junit.js";
-export { writeFileAtomic } from "./report/write-file-atomic.js";
-export { parseDuration, formatDuration } from "./duration.js";
+export { formatDuration } from "./duration.js";
 export type * from "./types.js";

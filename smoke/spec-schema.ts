@@ -4,7 +4,7 @@
  * worst failure a smoke test can have.
  */
 import { z } from "zod";
-import { parseDuration } from "./duration.js";
+import { parseDuration } from "../src/config/duration.js";
 import { escapeRegExp, isKnownVariable, KNOWN_VARIABLES, placeholdersIn } from "./variables.js";
 
 /** Marker the spec loader recognises to split an unknown-keys issue into one issue per key. */
@@ -23,7 +23,9 @@ function duration() {
   return z
     .unknown()
     .transform((value, ctx): number => {
-    const ms = typeof value === "string" ? parseDuration(value) : undefined;
+    // The config's grammar (500ms, 2s, 1.5m, 1m30s), but a unit is required: "2" in a spec is ambiguous.
+    const parsed = typeof value === "string" && !/^\s*\d+(\.\d+)?\s*$/.test(value) ? parseDuration(value) : undefined;
+    const ms = parsed?.ok ? parsed.ms : undefined;
     if (ms !== undefined && ms > 0 && ms <= MAX_DURATION_MS) return ms;
     ctx.addIssue({
       code: "custom",

@@ -1,16 +1,7 @@
+import { escapeXml } from "../../src/report/xml.js";
 import type { VerifyResult } from "../types.js";
 
-export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;")
-    // XML 1.0 forbids most control characters even when escaped.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
-}
+export { escapeXml };
 
 /** One testcase per criterion, so a CI pipeline shows exactly which promise was broken. */
 export function toJunit(result: VerifyResult): string {

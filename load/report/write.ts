@@ -13,10 +13,12 @@ export interface ReportPaths {
   markdown: string;
 }
 
-export { writeFileAtomic };
 
-/** Writes `<basename>.json`, `<basename>.junit.xml` and `<basename>.md` into `dir` (created if missing). */
-export async function writeReports(result: VerifyResult, dir: string, basename: string): Promise<ReportPaths> {
+/**
+ * Writes `<basename>.json`, `<basename>.junit.xml` and `<basename>.md` into `dir` (created if missing).
+ * `secretsEnv` (the config's env) adds secrets to those of the process environment.
+ */
+export async function writeReports(result: VerifyResult, dir: string, basename: string, secretsEnv: Readonly<Record<string, string>> = {}): Promise<ReportPaths> {
   await mkdir(dir, { recursive: true });
   const paths: ReportPaths = {
     json: join(dir, `${basename}.json`),
@@ -24,7 +26,7 @@ export async function writeReports(result: VerifyResult, dir: string, basename: 
     markdown: join(dir, `${basename}.md`),
   };
   // Reports get archived by CI: secret values of the environment never go into them.
-  const mask = createMasker(process.env).text;
+  const mask = createMasker(process.env, secretsEnv).text;
   await writeFileAtomic(paths.json, mask(toJson(result)));
   await writeFileAtomic(paths.junit, mask(toJunit(result)));
   await writeFileAtomic(paths.markdown, mask(toMarkdown(result)));

@@ -1,18 +1,8 @@
 /** JUnit XML for CI: one testsuite, one testcase per check, a <failure> with expected/actual. */
+import { escapeXml } from "../../src/report/xml.js";
 import type { CheckResult, SmokeResult } from "../types.js";
 
-// Characters XML 1.0 cannot carry at all, even escaped: replaced so the file always parses.
-const INVALID_XML_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-export function escapeXml(text: string): string {
-  return text
-    .replace(INVALID_XML_CHARS, "\uFFFD")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
-}
+export { escapeXml };
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 

@@ -4,10 +4,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../config/index.js";
 import { UsageError } from "./usage.js";
-import { ExitCode } from "./exit-codes.js";
+import { ExitCode } from "../domain/exit-codes.js";
 import type { Io } from "./run-operation.js";
 import { commands } from "./commands/index.js";
-import { createMasker, maskStreamWrites } from "../security/index.js";
+import { maskCliOutput } from "./output-masking.js";
 
 function packageVersion(): string {
   // dist/src/cli/main.js and src/cli/main.ts sit two or three levels below the package root.
@@ -57,9 +57,9 @@ export async function main(argv: string[], io: Io = { stdin: process.stdin, stdo
     code = c;
   });
   // Whatever reaches the terminal (compose output, log tails, smoke and verify details, errors) is
-  // masked: values of secret-looking environment variables and URL passwords become ***.
-  const masker = createMasker(process.env);
-  const restore = [maskStreamWrites(io.stdout, masker), maskStreamWrites(io.stderr, masker)];
+  // masked: values of secret-looking variables (of the environment and, once loaded, of the
+  // config's env) and URL passwords become ***.
+  const restore = maskCliOutput([io.stdout, io.stderr]);
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;
@@ -73,6 +73,6 @@ export async function main(argv: string[], io: Io = { stdin: process.stdin, stdo
     if (err instanceof ConfigError || err instanceof UsageError) return ExitCode.Usage;
     return ExitCode.Failed;
   } finally {
-    for (const undo of restore) undo();
+    restore();
   }
 }

@@ -1,8 +1,11 @@
+import { lstat } from "node:fs/promises";
 import { ConfigError, loadConfig } from "../config/index.js";
 import type { Config } from "../config/types.js";
 import type { Engine } from "../engine/engine.js";
 import type { Ports } from "../engine/ports.js";
-import { refuseSymlinkedStatePaths, SymlinkRefusedError } from "../state/files.js";
+import { ensurePrivateDir, groupId, PrivateDirError } from "../fs/private-dir.js";
+import { ensureStateDir, refuseSymlinkedStatePaths, SymlinkRefusedError } from "../state/files.js";
+import { learnSecrets } from "./output-masking.js";
 
 export interface Stack {
   config: Config;
@@ -11,17 +14,28 @@ export interface Stack {
 }
 
 /**
- * Loads the config and refuses a symlinked state path before any command reads or writes state:
- * a configuration problem (exit 2, nothing changed), not a conflict `resolve` could settle.
+ * Loads the config, refuses a symlinked state path or run dir, and makes both directories private
+ * (the run dir holds the proxies' admin sockets) before any command reads or writes state or talks
+ * to the proxy: a configuration problem (exit 2, nothing changed), not a conflict `resolve` could settle.
  */
 export async function loadStackConfig(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const config = await loadConfig(configFile, env);
+  learnSecrets(config.env);
   try {
     await refuseSymlinkedStatePaths(config.stateDir);
   } catch (err) {
     if (!(err instanceof SymlinkRefusedError)) throw err;
     throw new ConfigError([{ file: configFile, line: null, col: null, path: "stateDir", message: `${err.message} Or set stateDir to the real directory.` }]);
   }
+  try {
+    const group = config.proxy.socketGroup === undefined ? null : groupId(config.proxy.socketGroup);
+    await ensurePrivateDir(config.proxy.runDir, { what: "proxy.runDir", group });
+  } catch (err) {
+    if (!(err instanceof SymlinkRefusedError || err instanceof PrivateDirError)) throw err;
+    throw new ConfigError([{ file: configFile, line: null, col: null, path: "proxy.runDir", message: err.message }]);
+  }
+  // An existing state dir from before state became owner-only is made so now; a missing one waits for the first write.
+  if (await isDirectory(config.stateDir)) await ensureStateDir(config.stateDir);
   return config;
 }
 
@@ -35,4 +49,8 @@ export async function openStack(configFile: string, env: NodeJS.ProcessEnv = pro
   const [{ createPorts }, { Engine }] = await Promise.all([import("./wire.js"), import("../engine/engine.js")]);
   const ports = createPorts(config);
   return { config, ports, engine: new Engine(ports) };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => null))?.isDirectory() === true;
 }

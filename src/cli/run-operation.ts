@@ -3,7 +3,7 @@ import { resultKind } from "../engine/engine.js";
 import type { EngineEvent, OperationResult } from "../engine/events.js";
 import type { OperationHandlers } from "../engine/context.js";
 import { createConfirmer } from "./confirm.js";
-import { ExitCode } from "./exit-codes.js";
+import { ExitCode } from "../domain/exit-codes.js";
 import { renderEventText } from "./render/events-text.js";
 import { createStyle } from "./render/style.js";
 

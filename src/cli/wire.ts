@@ -99,9 +99,9 @@ export function proxyContainerFinder(config: Config, docker: DockerPort): () => 
 
 /** Every real adapter, wired for one stack. */
 export function createPorts(config: Config, opts: { onWarn?: (msg: string) => void } = {}): Ports {
-  const docker = createDockerPort();
+  const docker = createDockerPort({ host: config.docker.host });
   const state = createStatePorts(config, identity());
-  const compose = createComposeRunner();
+  const compose = createComposeRunner({ dockerHost: config.docker.host });
   return {
     config,
     docker,

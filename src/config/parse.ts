@@ -272,6 +272,7 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
       upstream: raw.proxy.upstream,
       liveUrl: raw.proxy.live,
       previewUrl: raw.proxy.preview,
+      ...(raw.proxy.socketGroup === undefined || raw.proxy.socketGroup === null ? {} : { socketGroup: String(raw.proxy.socketGroup) }),
     },
     health,
     drain,
@@ -285,6 +286,7 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
     keepOldWarm: raw.keepOldWarm ?? DEFAULTS.keepOldWarm,
     stateDir: fromRoot(raw.stateDir ?? DEFAULTS.stateDir),
     ...release,
+    docker: { host: raw.docker?.host ?? null },
   };
 }
 

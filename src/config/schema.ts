@@ -7,6 +7,7 @@
  */
 import * as z from "zod";
 import { parseDuration } from "./duration.js";
+import { refusedEnvReason } from "./env-denylist.js";
 import { describeValue } from "./source.js";
 
 export const PROXY_DRIVERS = ["nginx", "caddy", "haproxy"] as const;
@@ -118,6 +119,8 @@ export function checkEnvNames(names: readonly string[]): { name: string; problem
     const reservedFor = RESERVED_ENV[name];
     if (!ENV_NAME.test(name)) return [{ name, problem: "is not a valid environment variable name; use letters, digits and _, not starting with a digit" }];
     if (reservedFor !== undefined) return [{ name, problem: `is set by bluegreen itself (from ${reservedFor}); remove it from env` }];
+    const refused = refusedEnvReason(name);
+    if (refused !== null) return [{ name, problem: refused }];
     return [];
   });
 }
@@ -135,6 +138,11 @@ const proxyShape = {
   upstream,
   live: httpUrl,
   preview: httpUrl,
+  socketGroup: checked(z.union([z.string().min(1), z.number().int().nonnegative()]), (group) =>
+    typeof group === "number" || /^[A-Za-z_][A-Za-z0-9_.-]*$|^\d+$/.test(group) ? null : "is not a group name or number",
+  )
+    .nullable()
+    .optional(),
 };
 
 const healthShape = { timeout: duration, interval: duration, path: httpPath.optional() };
@@ -152,6 +160,14 @@ const hooksShape = { dir: z.string().min(1).optional(), timeout: duration.option
 // before the new color starts) and, opt-in, `contract` (after the old color was stopped).
 const migrateShape = { service: serviceName, command: argv, contract: argv.optional(), timeout: duration.optional() };
 
+/** The Docker endpoint, as DOCKER_HOST would name it; the config's env may not set DOCKER_HOST. */
+const dockerHost = checked(z.string().min(1), (host) =>
+  /^unix:\/\/\/.+/.test(host) || /^tcp:\/\/[^\s/:]+:\d{1,5}\/?$/.test(host)
+    ? null
+    : "is not a Docker endpoint; write unix:///var/run/docker.sock or tcp://HOST:PORT",
+);
+const dockerShape = { host: dockerHost.nullable().optional() };
+
 const rootShape = {
   stack: stackName,
   compose: z.strictObject(composeShape).optional(),
@@ -168,6 +184,7 @@ const rootShape = {
   stateDir: z.string().min(1).optional(),
   hooks: z.strictObject(hooksShape).optional(),
   migrate: z.strictObject(migrateShape).optional(),
+  docker: z.strictObject(dockerShape).optional(),
 };
 
 export const fileConfigSchema = z.strictObject(rootShape);
@@ -185,6 +202,7 @@ export const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
   hooks: Object.keys(hooksShape),
   migrate: Object.keys(migrateShape),
   stop: Object.keys(stopShape),
+  docker: Object.keys(dockerShape),
 };
 
 /** Examples shown when a required key is missing. */

@@ -41,6 +41,11 @@ export interface Config {
     liveUrl: string;
     /** The preview route, which reaches the standby color. */
     previewUrl: string;
+    /**
+     * A group (name or gid) let into runDir besides its owner; absent: the owner only. runDir holds
+     * the admin sockets, so whoever can enter it can reroute live traffic.
+     */
+    socketGroup?: string;
   };
   health: {
     timeoutMs: number;
@@ -66,6 +71,11 @@ export interface Config {
   keepOldWarm: boolean;
   /** Directory for state.json, lock, history.jsonl. */
   stateDir: string;
+  /**
+   * The Docker endpoint (unix:///… or tcp://host:port) for dockerode and every compose run; null:
+   * the operator's own DOCKER_HOST, else the local socket. The config's env may not set DOCKER_HOST.
+   */
+  docker: { host: string | null };
   /**
    * Operator hooks: executables named after their point (pre-deploy, pre-switch …) in `dir`, each
    * killed (its process group) after `timeoutMs`. Always set by the loader.

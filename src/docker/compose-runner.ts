@@ -12,6 +12,8 @@ export interface ComposeRunnerOptions {
   tailLines?: number;
   /** After an abort, how long compose gets to exit on SIGTERM before its process group is SIGKILLed (default 5000). */
   killGraceMs?: number;
+  /** The config's docker.host: compose talks to this daemon (as DOCKER_HOST), like dockerode does. */
+  dockerHost?: string | null;
 }
 
 interface RunResult {
@@ -56,6 +58,7 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
   const killGraceMs = opts.killGraceMs ?? 5_000;
   const bins: Record<ComposeVariant, string> = { v2: opts.dockerBin ?? "docker", v1: opts.composeV1Bin ?? "docker-compose" };
   let detected: Promise<ComposeVariant> | null = null;
+  const baseEnv: NodeJS.ProcessEnv = opts.dockerHost ? { ...process.env, DOCKER_HOST: opts.dockerHost } : process.env;
 
   const resolveBin = (command: ComposeCommand, variant: ComposeVariant): ComposeCommand => ({ ...command, cmd: bins[variant] });
 
@@ -64,7 +67,7 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
     for (const variant of ["v2", "v1"] as const) {
       const command = resolveBin(composeArgs(variant, { project: "", files: [] }, { verb: "version" }), variant);
       tried.push(displayCommand(command));
-      const result = await run(command, process.cwd(), process.env, undefined, tailLines, undefined, killGraceMs);
+      const result = await run(command, process.cwd(), baseEnv, undefined, tailLines, undefined, killGraceMs);
       if (result.exitCode === 0) return variant;
     }
     throw new ComposeNotFoundError(tried);
@@ -83,7 +86,8 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
     const v = await variant();
     const command = resolveBin(composeArgs(v, target, action), v);
     if (signal?.aborted) throw new ComposeAbortedError(displayCommand(command), "before it started", { cause: signal.reason });
-    const env = { ...process.env, ...target.env };
+    // target.env comes from the config's env, which may not set DOCKER_HOST (config/env-denylist.ts).
+    const env = { ...baseEnv, ...target.env };
     const result = await run(command, target.cwd, env, onLine, tailLines, signal, killGraceMs);
     if (result.aborted) throw new ComposeAbortedError(displayCommand(command), result.aborted, { cause: signal?.reason });
     if (result.exitCode !== 0) throw new ComposeError(displayCommand(command), result.exitCode, result.lines, result.spawnError);

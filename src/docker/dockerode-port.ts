@@ -1,15 +1,17 @@
-import { PassThrough } from "node:stream";
+import { once } from "node:events";
+import { PassThrough, Readable } from "node:stream";
 import Dockerode from "dockerode";
 import { toContainerInfo, type InspectData } from "./container-info.js";
-import { demuxBuffer } from "./demux.js";
 import { eventFilters, PROJECT_LABEL } from "./docker-event.js";
 import { ContainerNotFoundError, DockerUnavailableError } from "./errors.js";
 import { subscribeEventStream } from "./event-stream.js";
 import type { ContainerInfo, DockerEvent, DockerPort, EventStreamStatus, EventSubscription, ExecResult } from "./types.js";
 
 export interface DockerPortOptions {
-  /** Unix socket of the daemon; default: DOCKER_HOST, else /var/run/docker.sock. */
+  /** Unix socket of the daemon; default: `host`, else DOCKER_HOST, else /var/run/docker.sock. */
   socketPath?: string;
+  /** The config's docker.host (unix:///… or tcp://host:port); wins over DOCKER_HOST. */
+  host?: string | null;
   /** How long ping waits for an answer before calling the daemon unreachable. */
   pingTimeoutMs?: number;
 }
@@ -17,9 +19,20 @@ export interface DockerPortOptions {
 /** Error codes that mean "no daemon there" rather than "the daemon said no". */
 const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOENT", "EACCES", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
 
+/** dockerode's connection options for a DOCKER_HOST-style endpoint (validated by the config). */
+export function dockerodeOptions(host: string): Dockerode.DockerOptions {
+  if (host.startsWith("unix://")) return { socketPath: host.slice("unix://".length) };
+  const url = new URL(host.replace(/^tcp:/, "http:"));
+  return { host: url.hostname, port: Number(url.port), protocol: "http" };
+}
+
 export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
-  const docker = opts.socketPath ? new Dockerode({ socketPath: opts.socketPath }) : new Dockerode();
-  const endpoint = describeEndpoint(docker, opts.socketPath);
+  const docker = opts.socketPath
+    ? new Dockerode({ socketPath: opts.socketPath })
+    : opts.host
+      ? new Dockerode(dockerodeOptions(opts.host))
+      : new Dockerode();
+  const endpoint = opts.host && !opts.socketPath ? opts.host : describeEndpoint(docker, opts.socketPath);
 
   /** Runs a daemon call, turning "cannot connect" into the operator-facing DockerUnavailableError. */
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -98,7 +111,14 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
         container.logs({ stdout: true, stderr: true, tail: Math.max(0, Math.floor(tail)), follow: false }),
       );
       const raw = Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer));
-      return data.Config.Tty ? raw.toString("utf8") : demuxBuffer(raw).combined;
+      if (data.Config.Tty) return raw.toString("utf8");
+      // Non-TTY logs come in Docker's stdout/stderr frames: dockerode splits them; one sink keeps the order.
+      const both = collect();
+      const frames = Readable.from([raw]);
+      docker.modem.demuxStream(frames, both.sink, both.sink);
+      await once(frames, "end");
+      await new Promise((resolve) => setImmediate(resolve));
+      return both.text();
     },
 
     subscribe(

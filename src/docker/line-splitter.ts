@@ -1,5 +1,4 @@
-// eslint-disable-next-line no-control-regex
-const ANSI_ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+import { stripVTControlCharacters } from "node:util";
 
 /**
  * Turns a byte stream into text lines. Compose redraws progress with "\r" and colours with ANSI
@@ -25,5 +24,5 @@ export class LineSplitter {
 }
 
 function clean(line: string): string {
-  return line.replace(ANSI_ESCAPES, "").trimEnd();
+  return stripVTControlCharacters(line).trimEnd();
 }

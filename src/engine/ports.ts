@@ -4,7 +4,7 @@ import type { ComposeRunner, ContainerInfo, DockerPort } from "../docker/types.j
 import type { ServiceFactsPort } from "../platform/compose/service-facts.js";
 import type { ProxyDriver } from "../proxy/driver.js";
 import type { LockInfo, RecordedState } from "./status-model.js";
-import type { SmokeCheckSummary } from "./events.js";
+import type { Outcome, SmokeCheckSummary } from "./events.js";
 
 /** The active-color file. */
 export interface StateStore {
@@ -48,7 +48,7 @@ export interface HistoryEntry {
   failedPhases?: string[];
   smoke: { ok: boolean; checks: number; failed: number } | null;
   verify: { ok: boolean; requests: number; failures: number } | null;
-  outcome: string;
+  outcome: Outcome;
   error: string | null;
   /** Each hook that ran, in order (absent in entries written before hooks existed). */
   hooks?: HookRecord[];

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Config } from "../config/types.js";
 import { type Color, otherColor } from "../domain/color.js";
-import { writeFileAtomic } from "./atomic-file.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
 import { ProxyChangeRejected, type ProxyDriver } from "./driver.js";
 import { describeError, ProxyControlError } from "./errors.js";
 import { haproxyCommand } from "./haproxy-socket.js";
@@ -169,7 +169,7 @@ export class HaproxyDriver implements ProxyDriver {
   /** Saved after every change so that a restarted HAProxy loads the same routing. */
   private async saveState(text: string, states: HaproxyServerState[], route: HaproxyRoute, color: Color): Promise<void> {
     try {
-      await writeFileAtomic(this.stateFile, text.endsWith("\n") ? text : `${text}\n`);
+      await writeFileAtomic(this.stateFile, text.endsWith("\n") ? text : `${text}\n`, { createDir: true });
     } catch (error) {
       throw new ProxyControlError(
         `HAProxy now sends ${route} to ${color}, but saving its server state to ${this.stateFile} failed: ` +

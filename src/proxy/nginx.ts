@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import type { Config } from "../config/types.js";
 import type { Color } from "../domain/color.js";
-import { readFileOrNull, restoreFile, writeFileAtomic } from "./atomic-file.js";
+import { restoreFile, writeFileAtomic } from "../fs/atomic-write.js";
+import { readFileNoFollow } from "../fs/no-follow.js";
 import { ProxyChangeRejected, type ProxyDriver } from "./driver.js";
 import { describeError, ProxyControlError } from "./errors.js";
 import type { FindProxyContainer, ProxyExec } from "./exec.js";
@@ -120,13 +121,13 @@ export class NginxDriver implements ProxyDriver {
     const beforeColor = before[route];
     const now = `${route} still goes to ${beforeColor ?? "an unknown color"}`;
     const file = this.includeFile(route);
-    const previous = await readFileOrNull(file);
+    const previous = await readFileNoFollow(file);
     const wanted = renderNginxInclude({ color, upstream });
     // Already in force and on disk: a reload would only cost the clients' idle connections.
     if (beforeColor === color && previous === wanted) return;
     const container = await this.findContainer(now);
 
-    await writeFileAtomic(file, wanted);
+    await writeFileAtomic(file, wanted, { createDir: true });
 
     // One exec: test, reload, wait out the old workers (each docker exec costs ~100 ms).
     const polls = Math.max(1, Math.round(this.reloadTimeoutMs / 10));

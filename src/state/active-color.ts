@@ -2,11 +2,12 @@
  * state.json: which color bluegreen last made live, the one before, and the versions each runs.
  * It records intent and history; the proxy remains the source of truth for live traffic.
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
 import type { Color } from "../domain/color.js";
-import { ensureStateDir, refuseSymlink, STATE_FILE, writeFileAtomic } from "./files.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
+import { readFileNoFollow } from "../fs/no-follow.js";
+import { ensureStateDir, FILE_MODE, STATE_FILE } from "./files.js";
 
 export interface StackState {
   active: Color | null;
@@ -53,14 +54,8 @@ export function statePath(stateDir: string): string {
 /** The recorded state, or null when the stack was never deployed by bluegreen (no state.json). */
 export async function readState(stateDir: string): Promise<StackState | null> {
   const path = statePath(stateDir);
-  await refuseSymlink(path);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw err;
-  }
+  const text = await readFileNoFollow(path);
+  if (text === null) return null;
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -82,6 +77,6 @@ export async function writeState(stateDir: string, update: StateUpdate, now: Dat
   await ensureStateDir(stateDir);
   const { active, previous, versions, warm, updatedBy } = update;
   const state: StackState = { active, previous, versions: { ...versions }, warm, updatedAt: now.toISOString(), updatedBy };
-  await writeFileAtomic(statePath(stateDir), `${JSON.stringify(state, null, 2)}\n`);
+  await writeFileAtomic(statePath(stateDir), `${JSON.stringify(state, null, 2)}\n`, { mode: FILE_MODE });
   return state;
 }

@@ -60,10 +60,7 @@ export function createStatePorts(
     },
   };
   const history: HistoryPort = {
-    append: async (entry) => {
-      const outcome = entry.outcome as Parameters<typeof appendHistory>[1]["outcome"];
-      await appendHistory(dir, { ...entry, outcome });
-    },
+    append: (entry) => appendHistory(dir, entry),
   };
   return { state, lock, history };
 }

@@ -1,12 +1,13 @@
 /** history.jsonl: one JSON line per operation, appended (O_APPEND + fsync), never rewritten. */
-import { open, readFile } from "node:fs/promises";
+import { constants } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
-import { HOOK_POINTS } from "../engine/ports.js";
-import { ensureStateDir, FILE_MODE, HISTORY_FILE, refuseSymlink } from "./files.js";
+import { HOOK_POINTS, type HistoryEntry } from "../engine/ports.js";
+import { openNoFollow, readFileNoFollow } from "../fs/no-follow.js";
+import { ensureStateDir, FILE_MODE, HISTORY_FILE } from "./files.js";
 
-export const OUTCOMES = ["success", "failed", "aborted", "rolled-back", "declined", "noop"] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+export const OUTCOMES = ["success", "failed", "aborted", "rolled-back", "declined", "noop"] as const satisfies readonly HistoryEntry["outcome"][];
+export type Outcome = HistoryEntry["outcome"];
 
 const color = z.enum(["blue", "green"]).nullable();
 
@@ -49,7 +50,10 @@ const entrySchema = z.object({
     .optional(),
 });
 
-export type HistoryEntry = z.infer<typeof entrySchema>;
+// The one entry type is the engine's (its history port); the schema checks it at the file's edge.
+export type { HistoryEntry };
+const _schemaFitsEntry: z.ZodType<HistoryEntry> = entrySchema;
+void _schemaFitsEntry;
 
 export interface HistoryRead {
   /** Oldest first; at most `limit` (the most recent ones). */
@@ -67,9 +71,10 @@ export async function appendHistory(stateDir: string, entry: HistoryEntry): Prom
   const checked = entrySchema.parse(entry);
   await ensureStateDir(stateDir);
   const path = historyPath(stateDir);
-  await refuseSymlink(path);
-  const handle = await open(path, "a", FILE_MODE);
+  const handle = await openNoFollow(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, FILE_MODE);
   try {
+    // A file created before the modes were owner-only (or under another umask) becomes owner-only.
+    await handle.chmod(FILE_MODE);
     await handle.write(`${JSON.stringify(checked)}\n`);
     await handle.sync();
   } finally {
@@ -79,14 +84,8 @@ export async function appendHistory(stateDir: string, entry: HistoryEntry): Prom
 
 export async function readHistory(stateDir: string, options: { limit?: number } = {}): Promise<HistoryRead> {
   const path = historyPath(stateDir);
-  await refuseSymlink(path);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { entries: [], skipped: [] };
-    throw err;
-  }
+  const text = await readFileNoFollow(path);
+  if (text === null) return { entries: [], skipped: [] };
   const entries: HistoryEntry[] = [];
   const skipped: HistoryRead["skipped"] = [];
   text.split("\n").forEach((line, index) => {

@@ -13,4 +13,4 @@ export {
   type LockStatus,
 } from "./lock.js";
 export { appendHistory, readHistory, historyPath, OUTCOMES, type HistoryEntry, type HistoryRead, type Outcome } from "./history.js";
-export { writeFileAtomic, syncDir, refuseSymlink, refuseSymlinkedStatePaths, SymlinkRefusedError, STATE_FILE, LOCK_DIR, LOCK_DETAILS_FILE, HISTORY_FILE } from "./files.js";
+export { refuseSymlink, refuseSymlinkedStatePaths, SymlinkRefusedError, STATE_FILE, LOCK_DIR, LOCK_DETAILS_FILE, HISTORY_FILE } from "./files.js";

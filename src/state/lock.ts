@@ -12,12 +12,14 @@
  */
 import { createHash } from "node:crypto";
 import * as nodeFs from "node:fs";
-import { chmod, lstat, mkdir, readFile, rmdir, stat, unlink, utimes } from "node:fs/promises";
+import { chmod, lstat, mkdir, rmdir, stat, unlink, utimes } from "node:fs/promises";
 import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import * as z from "zod";
-import { LOCK_DETAILS_FILE, LOCK_DIR, refuseSymlink, writeFileAtomic } from "./files.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
+import { readFileNoFollow } from "../fs/no-follow.js";
+import { LOCK_DETAILS_FILE, LOCK_DIR, refuseSymlink } from "./files.js";
 
 export interface LockDetails {
   pid: number;
@@ -187,7 +189,7 @@ async function takeOverStale(stateDir: string, full: LockDetails): Promise<LockS
   try {
     const now = await readDetails(join(stateDir, LOCK_DETAILS_FILE));
     if (JSON.stringify(now) !== JSON.stringify(judged.details)) return null;
-    await writeFileAtomic(join(stateDir, LOCK_DETAILS_FILE), `${JSON.stringify(full, null, 2)}\n`, LOCK_FILE_MODE);
+    await writeFileAtomic(join(stateDir, LOCK_DETAILS_FILE), `${JSON.stringify(full, null, 2)}\n`, { mode: LOCK_FILE_MODE });
     const t = new Date();
     await utimes(lockDir, t, t);
     return judged;
@@ -254,7 +256,7 @@ async function takeLock(stateDir: string, details: Partial<LockDetails> & { comm
 
   try {
     await chmod(lockDir, LOCKS_MODE);
-    await writeFileAtomic(detailsPath, `${JSON.stringify(full, null, 2)}\n`, LOCK_FILE_MODE);
+    await writeFileAtomic(detailsPath, `${JSON.stringify(full, null, 2)}\n`, { mode: LOCK_FILE_MODE });
   } catch (err) {
     await releaseDir().catch(() => undefined);
     throw err;
@@ -341,11 +343,12 @@ function whyStale(details: LockDetails | null, ageMs: number): string | null {
 
 async function readDetails(path: string): Promise<LockDetails | null> {
   try {
-    await refuseSymlink(path);
-    const parsed = detailsSchema.safeParse(JSON.parse(await readFile(path, "utf8")));
+    const text = await readFileNoFollow(path);
+    if (text === null) return null;
+    const parsed = detailsSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT" || err instanceof SyntaxError) return null;
+    if (err instanceof SyntaxError) return null;
     throw err;
   }
 }

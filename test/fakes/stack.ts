@@ -43,6 +43,7 @@ export function fakeConfig(overrides: Partial<Config> = {}): Config {
     stateDir: "/srv/shop/.bluegreen",
     hooks: { dir: "/srv/shop/.bluegreen/hooks", timeoutMs: 60_000 },
     migrate: null,
+    docker: { host: null },
     ...overrides,
   };
 }

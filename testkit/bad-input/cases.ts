@@ -5,7 +5,7 @@
  */
 import { access, mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ExitCode } from "../../src/cli/exit-codes.js";
+import { ExitCode } from "../../src/domain/exit-codes.js";
 
 export interface CaseContext {
   /** A fresh directory for this case; the CLI runs with it as the working directory. */

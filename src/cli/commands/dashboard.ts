@@ -3,7 +3,7 @@ import { projectName } from "../../engine/status.js";
 import { renderPlainStatus } from "../../tui/plain-status.js";
 import type { HarnessRunner } from "../../tui/types.js";
 import type { Config } from "../../config/types.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../domain/exit-codes.js";
 import type { Io } from "../run-operation.js";
 import { openStack } from "../open-stack.js";
 import { UsageError } from "../usage.js";

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../domain/exit-codes.js";
 import { UsageError, parseColorOption } from "../usage.js";
 import { runEngineOperation, type Io, type OutputOptions } from "../run-operation.js";
 import { openStack } from "../open-stack.js";

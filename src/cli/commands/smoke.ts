@@ -34,8 +34,10 @@ export function registerSmoke(program: Command, io: Io, setCode: (code: number) 
       let versionHeader: string | undefined;
       let slotRun: ((run: (signal: AbortSignal) => Promise<number>, signal: AbortSignal) => Promise<number>) | null = null;
       let expectColor: string | undefined;
+      let secretsEnv: Record<string, string> | undefined;
       if (!baseUrl || !specFile) {
         const { config, ports } = await openStack(program.opts<{ config: string }>().config);
+        secretsEnv = config.env;
         specFile ??= config.smoke.spec ?? demoSpecPath();
         versionHeader = config.smoke.expectVersionHeader ?? undefined;
         if (!baseUrl) {
@@ -60,6 +62,7 @@ export function registerSmoke(program: Command, io: Io, setCode: (code: number) 
           ...(expectColor ? { expectColor } : {}),
           json: flags.json ?? false,
           ...(flags.junit ? { junitFile: resolve(flags.junit) } : {}),
+          ...(secretsEnv ? { secretsEnv } : {}),
           out: io.stdout,
           err: io.stderr,
           isTTY: io.stdout.isTTY === true,

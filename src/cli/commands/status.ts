@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../domain/exit-codes.js";
 import { renderStatusText, statusJson } from "../render/status-text.js";
 import { createStyle } from "../render/style.js";
 import type { Io } from "../run-operation.js";

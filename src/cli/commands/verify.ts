@@ -6,7 +6,7 @@ import type { Engine } from "../../engine/engine.js";
 import type { OperationResult } from "../../engine/events.js";
 import { VERSION_PATTERN } from "../../engine/operations/deploy.js";
 import { createConfirmer } from "../confirm.js";
-import { ExitCode } from "../exit-codes.js";
+import { ExitCode } from "../../domain/exit-codes.js";
 import { createStyle } from "../render/style.js";
 import { abortOnSignals, createEventPrinter, exitCodeOf, type Io } from "../run-operation.js";
 import { parseDuration } from "../../config/duration.js";
@@ -162,7 +162,7 @@ export function registerVerify(program: Command, io: Io, setCode: (code: number)
           },
         );
         const stamp = result.startedAt.replace(/[:.]/g, "-");
-        const paths = await writeReports(result, resolve(flags.reportDir), `verify-${parsed.op.name}-${stamp}`);
+        const paths = await writeReports(result, resolve(flags.reportDir), `verify-${parsed.op.name}-${stamp}`, config.env);
         const opResult = operation.ok ? operation.value : null;
         const opCode = opResult ? exitCodeOf(opResult) : ExitCode.Failed;
         const code = opCode !== ExitCode.Success ? opCode : result.verdict === "PASS" ? ExitCode.Success : ExitCode.Failed;

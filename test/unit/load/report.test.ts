@@ -43,7 +43,7 @@ describe("reports", () => {
     expect(xml.match(/<testcase /g)).toHaveLength(2);
     expect(xml).toContain('tests="2" failures="1"');
     expect(xml).toContain("http-503×2) &lt;&amp;&gt; &quot;quoted&quot;");
-    expect(escapeXml("a\u0001b")).toBe("ab");
+    expect(escapeXml("a\u0001b")).toBe("a\uFFFDb");
   });
 
   it("renders a chart with the operation span, the error second and the switch marker", () => {
@@ -84,5 +84,35 @@ describe("reports", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("writeReports and the config's secrets", () => {
+  it("masks the secret values of the config's env in all three reports", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bg-report-secret-"));
+    try {
+      const leaky = result({ criteria: [{ name: "no-hard-failures", ok: false, detail: "upstream said: bad password cfg-only-s3cret" }] });
+      const paths = await writeReports(leaky, dir, "run", { DB_PASSWORD: "cfg-only-s3cret" });
+      for (const file of [paths.json, paths.junit, paths.markdown]) {
+        const text = await readFile(file, "utf8");
+        expect(text, file).not.toContain("cfg-only-s3cret");
+        expect(text, file).toContain("***");
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the verify JUnit report", () => {
+  it("stays well-formed XML whatever the detail carries (control characters, lone surrogates, U+FFFE)", async () => {
+    const { parseXml } = await import("../smoke/xml-check.js");
+    const xml = toJunit(result({ criteria: [{ name: "no-hard-failures", ok: false, detail: "bad \u0001 \uD800 \uFFFE <&>" }] }));
+    expect(() => parseXml(xml)).not.toThrow();
+  });
+
+  it("escapes with the same function as the smoke report", async () => {
+    const smoke = await import("../../../smoke/report/junit.js");
+    expect(escapeXml).toBe(smoke.escapeXml);
   });
 });

@@ -18,6 +18,7 @@ const configFor = (driver: Config["proxy"]["driver"]): Config => ({
   versionVariable: "BLUEGREEN_VERSION",
   keepOldWarm: false,
   stateDir: "/x/state",
+  docker: { host: null },
 });
 
 describe("createProxyDriver", () => {

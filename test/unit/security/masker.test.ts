@@ -33,3 +33,70 @@ describe("maskStreamWrites", () => {
     expect(chunks.join("")).toBe("key=***\nkey=abcd-efgh\n");
   });
 });
+
+describe("maskStreamWrites catches every way a secret reaches the stream", () => {
+  const capture = (secretEnv: Record<string, string>) => {
+    const stream = new PassThrough();
+    const chunks: string[] = [];
+    stream.on("data", (d: Buffer) => chunks.push(d.toString()));
+    const masker = createMasker(secretEnv);
+    const restore = maskStreamWrites(stream, masker);
+    return { stream, masker, restore, text: () => chunks.join("") };
+  };
+
+  it("masks a secret written as a Buffer, as a Uint8Array and as a string in another encoding", () => {
+    const c = capture({ DB_PASSWORD: "hunter2-secret" });
+    c.stream.write(Buffer.from("pw=hunter2-secret\n"));
+    c.stream.write(new TextEncoder().encode("again hunter2-secret\n"));
+    c.stream.write(Buffer.from("hex hunter2-secret\n").toString("hex"), "hex");
+    c.restore();
+    expect(c.text()).toBe("pw=***\nagain ***\nhex ***\n");
+  });
+
+  it("masks a secret split across two writes, and across a multi-byte character split between Buffers", () => {
+    const c = capture({ API_TOKEN: "tok-ünïcode-12345" });
+    c.stream.write("token: tok-ün");
+    c.stream.write("ïcode-12345 done\n");
+    const bytes = Buffer.from("again tok-ünïcode-12345\n");
+    const cut = bytes.indexOf(Buffer.from("ü")) + 1; // inside the two bytes of ü
+    c.stream.write(bytes.subarray(0, cut));
+    c.stream.write(bytes.subarray(cut));
+    c.restore();
+    expect(c.text()).toBe("token: *** done\nagain ***\n");
+  });
+
+  it("holds back only what could start a secret, and lets it out when restored", () => {
+    const c = capture({ API_TOKEN: "tok-12345" });
+    c.stream.write("almost tok-1");
+    expect(c.text()).toBe("almost ");
+    c.restore();
+    expect(c.text()).toBe("almost tok-1");
+  });
+
+  it("lets held-back text out by itself after a moment when nothing follows", async () => {
+    const c = capture({ API_TOKEN: "tok-12345" });
+    c.stream.write("prompt tok");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.text()).toBe("prompt tok");
+    c.restore();
+  });
+
+  it("masks secrets it learns after it started (the config's env, known once the config is loaded)", () => {
+    const c = capture({});
+    c.masker.add({ REDIS_PASSWORD: "from-config-env" });
+    c.stream.write("redis says from-config-env\n");
+    c.restore();
+    expect(c.text()).toBe("redis says ***\n");
+  });
+
+  it("still calls every write callback", async () => {
+    const c = capture({ API_TOKEN: "tok-12345" });
+    const called: string[] = [];
+    c.stream.write("a tok-", () => called.push("first"));
+    c.stream.write(Buffer.from("12345\n"), () => called.push("second"));
+    await new Promise((r) => setTimeout(r, 20));
+    c.restore();
+    expect(called).toEqual(["first", "second"]);
+    expect(c.text()).toBe("a ***\n");
+  });
+});

@@ -1,10 +1,6 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatJUnit, escapeXml } from "../../../smoke/report/junit.js";
 import { formatCheckResult, formatSummary, formatTextReport, shouldUseColor } from "../../../smoke/report/text.js";
-import { writeFileAtomic } from "../../../smoke/report/write-file-atomic.js";
 import type { SmokeResult } from "../../../smoke/types.js";
 import { parseXml } from "./xml-check.js";
 
@@ -111,29 +107,5 @@ describe("JUnit report", () => {
     expect(() => parseXml(`${ok}<a>x & y</a>`)).toThrow(/bare &/);
     expect(() => parseXml(`${ok}<a t="<"/>`)).toThrow(/not well-formed/);
     expect(() => parseXml(`${ok}<a>`)).toThrow(/unclosed/);
-  });
-});
-
-describe("writeFileAtomic", () => {
-  const dirs: string[] = [];
-  afterAll(async () => {
-    for (const d of dirs) await rm(d, { recursive: true, force: true });
-  });
-
-  it("replaces the file whole and leaves no temp file behind", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "bg-smoke-report-"));
-    dirs.push(dir);
-    const file = join(dir, "junit.xml");
-    await writeFileAtomic(file, "first");
-    await writeFileAtomic(file, "second");
-    expect(await readFile(file, "utf8")).toBe("second");
-    expect(await readdir(dir)).toEqual(["junit.xml"]);
-  });
-
-  it("throws when the directory does not exist, creating nothing", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "bg-smoke-report-"));
-    dirs.push(dir);
-    await expect(writeFileAtomic(join(dir, "missing", "junit.xml"), "x")).rejects.toThrow(/ENOENT/);
-    expect(await readdir(dir)).toEqual([]);
   });
 });

@@ -122,7 +122,8 @@ describe("createStatePorts (engine-ports.ts): the engine's state adapters", () =
 
   it("refuses an outcome the history does not know", async () => {
     const { dir, history } = await ports();
-    await expect(history.append({ ...entry, outcome: "exploded" })).rejects.toThrow(/outcome/);
+    // The types refuse it already; the schema refuses it from untyped callers too.
+    await expect(history.append({ ...entry, outcome: "exploded" as never })).rejects.toThrow(/outcome/);
     expect((await readHistory(dir)).entries).toEqual([]);
   });
 });
