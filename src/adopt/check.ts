@@ -109,11 +109,12 @@ export function checkStack(files: StackFiles): Finding[] {
       if (labels["bluegreen.color"] !== color) add("error", path, `${name} has no label bluegreen.color: ${color}`, `add labels: { bluegreen.color: ${color} } (bluegreen finds a color's containers by it)`);
       const text = files[path] ?? "";
       if (!text.includes(`\${${VERSION_VARIABLE}`)) add("warning", path, `does not use \${${VERSION_VARIABLE}}: deploy --version V cannot reach the image tag or the bluegreen.version label`, `use image: repo:\${${VERSION_VARIABLE}} and label bluegreen.version: \${${VERSION_VARIABLE}}, or re-run \`bluegreen init\``);
-      if (svc.init === undefined) add("warning", path, `${name} has no init: true: an app running as PID 1 that ignores SIGTERM is killed only after the stop timeout`, `add init: true to ${name} (or make the app handle SIGTERM)`);
       const extended = isMapping(svc.extends) ? svc.extends : null;
       const source = extended ? yaml(files[str(extended.file) ?? ""] ?? null) : null;
       const sourceSvc = extended && source && isMapping(source.services) ? source.services[str(extended.service) ?? ""] : undefined;
-      const hasHealthcheck = isMapping(svc.healthcheck) || (isMapping(sourceSvc) && isMapping(sourceSvc.healthcheck));
+      const inherited = isMapping(sourceSvc) ? sourceSvc : {};
+      if (svc.init === undefined && inherited.init === undefined) add("warning", path, `${name} has no init: true: an app running as PID 1 that ignores SIGTERM is killed only after the stop timeout`, `add init: true to ${name} (or make the app handle SIGTERM)`);
+      const hasHealthcheck = isMapping(svc.healthcheck) || isMapping(inherited.healthcheck);
       const proxied = str(proxyCfg.upstream)?.startsWith(`${base}-{color}`) ?? false;
       if (!hasHealthcheck && !(proxied && healthPath)) {
         add("error", path, `${name} has no Docker healthcheck${proxied ? " and bluegreen.yml sets no health.path" : " and is not behind the proxy"}: bluegreen would have nothing to gate the switch on`, proxied ? `add a healthcheck: to ${base} in your compose file, or set health.path (e.g. /healthz) in bluegreen.yml` : `add a healthcheck: to ${base} in your compose file and re-run \`bluegreen init\``);

@@ -124,7 +124,7 @@ export function planInit({ project, options, existing }: InitInput): InitPlan {
       services[cs.name] = cs.definition;
       if (color === "blue") notes.push(...cs.notes, `${service.name}: ${cs.extended ? `compose.<color>.yml extends it from ${project.files[0]}` : `copied into compose.<color>.yml (compose 1.29 cannot extend a service with ${["ports", "container_name", "hostname", "depends_on", "links", "volumes_from", "network_mode", "extends"].filter((k) => service.raw[k] !== undefined).join(", ") || "several -f files"})`}`);
       if (color === "blue" && service.init === false) warnings.push(`${service.name}: init: false kept as you wrote it; if the app runs as PID 1 and ignores SIGTERM, every stop waits the full stop timeout`);
-      else if (color === "blue") notes.push(`${service.name}: init: true added (Docker's tini forwards SIGTERM, so a Node/Python app running as PID 1 stops at once instead of after the stop timeout)`);
+      else if (color === "blue" && service.init === null) notes.push(`${service.name}: init: true added (Docker's tini forwards SIGTERM, so a Node/Python app running as PID 1 stops at once instead of after the stop timeout)`);
     }
     const doc: Mapping = { ...(project.version ? { version: project.version } : {}), services, networks: colorNetworks(rotating, project, options.stack) };
     const volumes = colorVolumes(rotating, project, options.stack);
