@@ -88,14 +88,14 @@ describe("doctor finds each planted mistake and names its fix", () => {
     },
     {
       mistake: "no Docker healthcheck and no health.path",
-      files: () => edit(nginx(), "bluegreen.yml", /\n  path: \/stats\n/, "\n"),
+      files: () => edit(nginx(), "bluegreen.yml", /\n {2}path: \/stats\n/, "\n"),
       file: "compose.blue.yml",
       problem: /web-blue has no Docker healthcheck and bluegreen\.yml sets no health\.path/,
       fix: /add a healthcheck: to web .* or set health\.path/,
     },
     {
       mistake: "a worker with no healthcheck (not behind the proxy)",
-      files: () => edit(haproxy(), "compose.yml", /    healthcheck:\n(      .*\n)+/, ""),
+      files: () => edit(haproxy(), "compose.yml", / {4}healthcheck:\n( {6}.*\n)+/, ""),
       file: "compose.blue.yml",
       problem: /worker-blue has no Docker healthcheck and is not behind the proxy/,
       fix: /add a healthcheck: to worker/,
@@ -151,14 +151,14 @@ describe("doctor finds each planted mistake and names its fix", () => {
     },
     {
       mistake: "HAProxy without a runtime API socket",
-      files: () => edit(haproxy(), "bluegreen/haproxy.cfg", /\n    stats socket .*\n/, "\n"),
+      files: () => edit(haproxy(), "bluegreen/haproxy.cfg", /\n {4}stats socket .*\n/, "\n"),
       file: "bluegreen/haproxy.cfg",
       problem: /no runtime API socket/,
       fix: /stats socket \/run\/bluegreen\/haproxy-admin\.sock/,
     },
     {
       mistake: "HAProxy without the server-state file",
-      files: () => edit(haproxy(), "bluegreen/haproxy.cfg", /\n    load-server-state-from-file global\n/, "\n"),
+      files: () => edit(haproxy(), "bluegreen/haproxy.cfg", /\n {4}load-server-state-from-file global\n/, "\n"),
       file: "bluegreen/haproxy.cfg",
       problem: /no server-state file loaded at start/,
       fix: /load-server-state-from-file/,
