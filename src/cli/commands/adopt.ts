@@ -65,17 +65,47 @@ async function doctor(dir: string, io: Io): Promise<number> {
   return findings.some((f) => f.severity === "error") ? ExitCode.Failed : ExitCode.Success;
 }
 
-async function ask(io: Io, question: string, fallback: string): Promise<string> {
-  const rl = createInterface({ input: io.stdin, output: io.stdout as NodeJS.WritableStream });
-  try {
-    const answer = (await rl.question(`${question}${fallback ? ` [${fallback}]` : ""} `)).trim();
-    return answer || fallback;
-  } finally {
-    rl.close();
-  }
+/**
+ * Questions on the terminal: one readline for the whole session (a second one would miss lines the
+ * first already read), answers queued as they arrive; end of input answers with the default.
+ */
+function prompter(io: Io): { ask(question: string, fallback: string): Promise<string>; close(): void } {
+  const rl = createInterface({ input: io.stdin, terminal: false });
+  const lines: string[] = [];
+  const waiting: ((line: string | null) => void)[] = [];
+  let closed = false;
+  rl.on("line", (line) => {
+    const next = waiting.shift();
+    if (next) next(line);
+    else lines.push(line);
+  });
+  rl.on("close", () => {
+    closed = true;
+    for (const w of waiting.splice(0)) w(null);
+  });
+  return {
+    async ask(question, fallback) {
+      io.stdout.write(`${question}${fallback ? ` [${fallback}]` : ""} `);
+      const line = lines.length > 0 ? (lines.shift() ?? null) : closed ? null : await new Promise<string | null>((resolve) => waiting.push(resolve));
+      return line?.trim() || fallback;
+    },
+    close: () => rl.close(),
+  };
 }
 
 async function init(dir: string, flags: InitFlags, io: Io): Promise<number> {
+  const interactive = io.stdin.isTTY === true && io.stdout.isTTY === true && !flags.yes;
+  const prompt = interactive ? prompter(io) : null;
+  try {
+    return await initWith(dir, flags, io, prompt);
+  } finally {
+    prompt?.close();
+  }
+}
+
+async function initWith(dir: string, flags: InitFlags, io: Io, prompt: ReturnType<typeof prompter> | null): Promise<number> {
+  const interactive = prompt !== null;
+  const ask = (_io: Io, question: string, fallback: string) => (prompt ? prompt.ask(question, fallback) : Promise.resolve(fallback));
   let project;
   try {
     project = await loadProject(dir, flags.file);
@@ -83,7 +113,6 @@ async function init(dir: string, flags: InitFlags, io: Io): Promise<number> {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   const before = await previousChoices(dir);
-  const interactive = io.stdin.isTTY === true && io.stdout.isTTY === true && !flags.yes;
   const names = project.services.map((s) => s.name);
   const detected = findProxyService(project, []);
   let rotateText = flags.rotate ?? before.rotate?.join(",");
