@@ -2,15 +2,18 @@
 // CONNECTIONS keep-alive loops sending GET URL until SIGTERM or MAX_MS, then prints one JSON line:
 // requests, ok (2xx/3xx), failed (other statuses, socket errors, timeouts), the first failures, the
 // colors that answered (X-Bluegreen-Color) and the longest gap between two answers (ms).
+// A request that fails on a *reused* keep-alive connection the server just closed (a proxy reload
+// closing idle connections) is retried once on a fresh one, as Node's docs and every browser do for
+// idempotent requests; those are counted apart as keepAliveCloses, and a failed retry is a failure.
 import http from "node:http";
 
 const [url, connections = "4", maxMs = "180000"] = process.argv.slice(2);
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(connections) });
-const counts = { requests: 0, ok: 0, failed: 0, firstFailures: [], colors: {}, maxGapMs: 0 };
+const counts = { requests: 0, ok: 0, failed: 0, keepAliveCloses: 0, firstFailures: [], colors: {}, maxGapMs: 0 };
 let lastAnswer = Date.now();
 let running = true;
 
-function once() {
+function once(retry = false) {
   return new Promise((resolve) => {
     const req = http.get(url, { agent, timeout: 5000 }, (res) => {
       res.resume();
@@ -28,8 +31,12 @@ function once() {
     });
     req.on("timeout", () => req.destroy(new Error("timeout after 5 s")));
     req.on("error", (err) => {
+      if (!retry && req.reusedSocket && (err.code === "ECONNRESET" || err.message === "socket hang up")) {
+        counts.keepAliveCloses++;
+        return resolve(once(true));
+      }
       counts.requests++;
-      fail(err.message);
+      fail(`${err.message}${retry ? " (retry after a keep-alive close)" : ""}`);
       resolve();
     });
   });
