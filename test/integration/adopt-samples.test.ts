@@ -134,7 +134,7 @@ describe.each(SAMPLES)("adopting the $name sample with bluegreen init", (sample)
   it("brings the whole stack down, leaving no container, network or volume (bluegreen down; docker-compose down of the three projects while bluegreen has no down)", async () => {
     const help = await cli(dir, ["--help"], env);
     if (/^\s+down\b/m.test(help.stdout)) {
-      const down = await cli(dir, ["-c", path.join(dir, "bluegreen.yml"), "down", "--yes"], env);
+      const down = await cli(dir, ["-c", path.join(dir, "bluegreen.yml"), "down", "--volumes", "--yes"], env);
       expect(down.code, down.stderr + down.stdout).toBe(0);
     } else {
       console.log(`[${sample.name}] bluegreen has no down command yet: docker-compose down of ${stack}, ${stack}-blue, ${stack}-green`);
