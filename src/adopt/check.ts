@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { Mapping } from "../platform/compose/index.js";
 import { isMapping, parsePort, validateWithCompose } from "../platform/compose/index.js";
-import { readIfExists } from "./init.js";
+import { buildPlan, defaultStackName, loadProject, previousChoices, readIfExists } from "./init.js";
 import { GENERATED, VERSION_VARIABLE } from "./types.js";
 
 export interface Finding {
@@ -193,6 +193,7 @@ export async function runChecks(dir: string): Promise<Finding[]> {
     for (const m of proxyMounts(yaml(files[layout.shared] ?? null), layout.proxyService)) await read(m.host);
   }
   const findings = checkStack(files);
+  if (layout) findings.push(...(await drift(dir)));
   if (layout) {
     const env = { BG_STACK: str(layout.config.stack) ?? "stack", [VERSION_VARIABLE]: "doctor" };
     for (const p of [layout.shared, layout.blue, layout.green]) {
@@ -202,6 +203,29 @@ export async function runChecks(dir: string): Promise<Finding[]> {
     }
   }
   return findings;
+}
+
+/** Generated files that differ from what init would write now (the user's compose file changed, or a hand edit). */
+async function drift(dir: string): Promise<Finding[]> {
+  const before = await previousChoices(dir);
+  if (!before.rotate || !before.proxy) return [];
+  try {
+    const project = await loadProject(dir, []);
+    const plan = await buildPlan(dir, project, {
+      rotate: before.rotate,
+      proxy: before.proxy,
+      stack: before.stack ?? defaultStackName(dir),
+      previewPort: before.previewPort ?? 8081,
+      healthPath: before.healthPath ?? "/",
+      verifyPath: before.verifyPath ?? before.healthPath ?? "/",
+      proxyImage: null,
+    });
+    return plan.files
+      .filter((f) => f.change === "update")
+      .map((f) => ({ severity: "warning" as const, file: f.path, problem: `differs from what \`bluegreen init\` writes from ${project.files.join(", ")} now (your compose file changed, or the file was edited by hand)`, fix: "run `bluegreen init --dry-run` to see the diff, then `bluegreen init` to bring it up to date" }));
+  } catch (err) {
+    return [{ severity: "warning", file: "compose.yml", problem: `cannot be re-planned: ${err instanceof Error ? err.message : String(err)}`, fix: "fix your compose file, then run `bluegreen init` again" }];
+  }
 }
 
 export function renderFindings(findings: Finding[]): string {

@@ -8,6 +8,7 @@ import type { InitOptions } from "../../adopt/types.js";
 import { buildPlan, defaultStackName, loadProject, previousChoices, renderPlan, writePlan } from "../../adopt/init.js";
 import { findProxyService, proxyKind } from "../../adopt/detect.js";
 import { runChecks, renderFindings } from "../../adopt/check.js";
+import { findComposeFiles, validateWithCompose } from "../../platform/compose/index.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../run-operation.js";
 import { UsageError } from "../usage.js";
@@ -112,6 +113,9 @@ async function initWith(dir: string, flags: InitFlags, io: Io, prompt: ReturnTyp
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
+  // compose's own verdict first (interpolation, merging of -f files): init plans from valid files only.
+  const verdict = await validateWithCompose(dir, await findComposeFiles(dir, flags.file), {});
+  if (verdict.ok === false) throw new UsageError(`docker-compose rejects your compose file(s), so init wrote nothing:\n${verdict.message}`);
   const before = await previousChoices(dir);
   const names = project.services.map((s) => s.name);
   const detected = findProxyService(project, []);

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -75,5 +75,20 @@ describe("bluegreen init on the command line", () => {
     const t = io();
     expect(await main(["doctor", "-C", dir], t.io)).toBe(1);
     expect(t.out()).toMatch(/bluegreen\.yml: is missing.*\n\s+fix: run `bluegreen init` here/);
+  });
+
+  it("doctor warns when the user's compose file changed since init, and init brings the color files up to date", async () => {
+    const dir = await copySample();
+    expect(await main(["init", "-C", dir, "--rotate", "web", "--proxy", "nginx", "--stack", "shop", "--yes"], io().io)).toBe(0);
+    const compose = await readFile(join(dir, "compose.yml"), "utf8");
+    await writeFile(join(dir, "compose.yml"), compose.replace("      REDIS_HOST: redis\n", "      REDIS_HOST: redis\n      LOG_LEVEL: debug\n"));
+    const doctor = io();
+    expect(await main(["doctor", "-C", dir], doctor.io)).toBe(0);
+    expect(doctor.out()).toMatch(/compose\.blue\.yml: differs from what `bluegreen init` writes/);
+    expect(await main(["init", "-C", dir, "--yes"], io().io)).toBe(0);
+    expect(await readFile(join(dir, "compose.blue.yml"), "utf8")).toContain("LOG_LEVEL: debug");
+    const after = io();
+    expect(await main(["doctor", "-C", dir], after.io)).toBe(0);
+    expect(after.out()).toContain("no problems found");
   });
 });
