@@ -149,6 +149,9 @@ describe("init's plan for the api + caddy sample (healthcheck, bind-mounted Cadd
     expect(json.apps.http.servers.live!.routes[0]!["@id"]).toBe("bg-live");
     expect(json.apps.http.servers.preview!.routes[0]!["@id"]).toBe("bg-preview");
     expect(JSON.stringify(json)).toContain("X-Bluegreen-Color");
+    const live = JSON.stringify(json.apps.http.servers.live);
+    expect(live).toContain('"upstreams":[{"dial":"api-blue:8000"},{"dial":"api-green:8000"}]');
+    expect(live).toContain('"selection_policy":{"policy":"first"}');
   });
 
   it("keeps the shared datastore's named volume declared", () => {
