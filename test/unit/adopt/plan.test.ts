@@ -175,7 +175,7 @@ describe("init's plan for the web + worker + haproxy sample (two rotating servic
 
   it("proxies web (named in the user's haproxy.cfg) with the runtime API, state file and color header", () => {
     const cfg = p.files.find((f) => f.path === "bluegreen/haproxy.cfg")!.content;
-    expect(cfg).toContain("stats socket /run/bluegreen/haproxy-admin.sock mode 666 level admin");
+    expect(cfg).toContain("stats socket /run/bluegreen/haproxy-admin.sock mode 660 level admin");
     expect(cfg).toContain("server-state-file /run/bluegreen/haproxy/server-state");
     expect(cfg).toContain("server blue web-blue:5000");
     expect(cfg).toContain("http-response set-header X-Bluegreen-Color %[srv_name]");
