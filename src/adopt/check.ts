@@ -167,7 +167,7 @@ export function checkStack(files: StackFiles): Finding[] {
       if (!command.includes("--resume")) add("warning", layout.shared, `${layout.proxyService} does not run caddy with --resume: a restarted proxy forgets the live color`, "run caddy run --resume --config <file>");
     }
   } else if (layout.driver === "haproxy") {
-    if (!/stats socket \/run\/bluegreen\/haproxy-admin\.sock[^\n]*level admin/.test(configText)) add("error", configFile, "no runtime API socket at /run/bluegreen/haproxy-admin.sock with level admin", "add to global: stats socket /run/bluegreen/haproxy-admin.sock mode 666 level admin");
+    if (!/stats socket \/run\/bluegreen\/haproxy-admin\.sock[^\n]*level admin/.test(configText)) add("error", configFile, "no runtime API socket at /run/bluegreen/haproxy-admin.sock with level admin", "add to global: stats socket /run/bluegreen/haproxy-admin.sock mode 660 level admin");
     if (!configText.includes("server-state-file /run/bluegreen/haproxy/server-state") || !configText.includes("load-server-state-from-file")) add("error", configFile, "no server-state file loaded at start: a restarted proxy goes back to its defaults instead of the live color", "add server-state-file /run/bluegreen/haproxy/server-state (global) and load-server-state-from-file global (defaults)");
     for (const backend of ["live", "preview", "colors"]) if (!new RegExp(`^backend ${backend}\\b`, "m").test(configText)) add("error", configFile, `no backend "${backend}" with servers blue and green`, "re-run `bluegreen init` (the driver switches servers in these backends)");
   }

@@ -9,7 +9,14 @@ import { upstream } from "./types.js";
  * into `blue`, so it stays right after a switch changes only the upstreams.
  */
 export function caddyConfig(input: ProxyConfigInput): ProxyConfigPlan {
-  const route = (id: string, dial: string) => ({
+  // The live route lists the other color second (fixtures/proxy/caddy/caddy.json, the driver keeps
+  // that order): the first available upstream serves, and a GET/HEAD the live color cannot answer
+  // (a release dying right after the switch) is retried on the still-warm one for up to 3 s.
+  const fallback = {
+    load_balancing: { selection_policy: { policy: "first" }, try_duration: "3s", try_interval: "100ms", retry_match: [{ method: ["GET", "HEAD"] }] },
+    health_checks: { passive: { fail_duration: "2s", max_fails: 1 } },
+  };
+  const route = (id: string, dials: string[]) => ({
     "@id": id,
     handle: [
       {
@@ -24,17 +31,18 @@ export function caddyConfig(input: ProxyConfigInput): ProxyConfigPlan {
       },
       {
         handler: "reverse_proxy",
-        upstreams: [{ dial }],
+        upstreams: dials.map((dial) => ({ dial })),
+        ...(dials.length > 1 ? fallback : {}),
         headers: { response: { set: { "X-Bluegreen-Color": ["{bg_color}"] } } },
         transport: { protocol: "http", dial_timeout: "2s", keep_alive: { enabled: true, idle_timeout: "30s" } },
       },
     ],
   });
-  const server = (port: number, id: string, dial: string) => ({
+  const server = (port: number, id: string, dials: string[]) => ({
     listen: [`:${port}`],
     automatic_https: { disable: true },
     idle_timeout: "65s",
-    routes: [route(id, dial)],
+    routes: [route(id, dials)],
   });
   const config = {
     admin: { listen: "unix//run/bluegreen/caddy-admin.sock", config: { persist: true } },
@@ -42,8 +50,8 @@ export function caddyConfig(input: ProxyConfigInput): ProxyConfigPlan {
     apps: {
       http: {
         servers: {
-          live: server(input.livePort, "bg-live", upstream(input, "blue")),
-          preview: server(input.previewPort, "bg-preview", upstream(input, "green")),
+          live: server(input.livePort, "bg-live", [upstream(input, "blue"), upstream(input, "green")]),
+          preview: server(input.previewPort, "bg-preview", [upstream(input, "green")]),
         },
       },
     },

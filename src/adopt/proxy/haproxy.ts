@@ -16,7 +16,7 @@ export function haproxyConfig(input: ProxyConfigInput): ProxyConfigPlan {
 
 global
     log stdout format raw local0 info
-    stats socket /run/bluegreen/haproxy-admin.sock mode 666 level admin
+    stats socket /run/bluegreen/haproxy-admin.sock mode 660 level admin
     stats timeout 30s
     server-state-file /run/bluegreen/haproxy/server-state
     hard-stop-after 30s

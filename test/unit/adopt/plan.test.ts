@@ -149,6 +149,9 @@ describe("init's plan for the api + caddy sample (healthcheck, bind-mounted Cadd
     expect(json.apps.http.servers.live!.routes[0]!["@id"]).toBe("bg-live");
     expect(json.apps.http.servers.preview!.routes[0]!["@id"]).toBe("bg-preview");
     expect(JSON.stringify(json)).toContain("X-Bluegreen-Color");
+    const live = JSON.stringify(json.apps.http.servers.live);
+    expect(live).toContain('"upstreams":[{"dial":"api-blue:8000"},{"dial":"api-green:8000"}]');
+    expect(live).toContain('"selection_policy":{"policy":"first"}');
   });
 
   it("keeps the shared datastore's named volume declared", () => {
@@ -172,7 +175,7 @@ describe("init's plan for the web + worker + haproxy sample (two rotating servic
 
   it("proxies web (named in the user's haproxy.cfg) with the runtime API, state file and color header", () => {
     const cfg = p.files.find((f) => f.path === "bluegreen/haproxy.cfg")!.content;
-    expect(cfg).toContain("stats socket /run/bluegreen/haproxy-admin.sock mode 666 level admin");
+    expect(cfg).toContain("stats socket /run/bluegreen/haproxy-admin.sock mode 660 level admin");
     expect(cfg).toContain("server-state-file /run/bluegreen/haproxy/server-state");
     expect(cfg).toContain("server blue web-blue:5000");
     expect(cfg).toContain("http-response set-header X-Bluegreen-Color %[srv_name]");
