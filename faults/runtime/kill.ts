@@ -89,7 +89,8 @@ export async function killScenario(stack: FaultStack, point: KillPoint, log: (m:
     if (res.code !== 0 || result?.outcome !== "success") problems.push(`resolve exit ${res.code}, outcome ${result?.outcome ?? "none"}: ${result?.message ?? res.stderr.slice(0, 600)}`);
     else notes.push(`resolve kept ${result.active ?? "?"}`);
 
-    const after = await stack.waitSettled();
+    // A stack that started with no state file keeps none when the kill came before any switch.
+    const after = await stack.waitSettled(45_000, before.state === null);
     if (after.problem) problems.push(`after resolve: ${after.problem}`);
     else if (after.reads > 1) notes.push(`settled on status read ${after.reads} (healthcheck flapping under load)`);
     const disk = await stack.persistedLive();
