@@ -4,6 +4,7 @@ import { EngineError, errorMessage } from "../errors.js";
 import type { StackStatus } from "../status-model.js";
 import { readStatus } from "../status.js";
 import { logsTail, switchLive, verifyLive, type LiveVerdict } from "../steps.js";
+import { prepareHooks, runHook, runPreHookNothingChanged } from "../release/hooks.js";
 import type { OperationOutcome } from "./outcome.js";
 
 export function describeColor(status: StackStatus, color: Color): string {
@@ -44,7 +45,10 @@ export async function flipTo(
 }
 
 export async function switchColors(ctx: OperationContext): Promise<OperationOutcome> {
-  const status = await ctx.phase("preflight", () => readStatus(ctx.ports));
+  const status = await ctx.phase("preflight", async () => {
+    await prepareHooks(ctx);
+    return readStatus(ctx.ports);
+  });
   const from = status.active;
   if (!from) {
     throw new EngineError(
@@ -78,7 +82,9 @@ export async function switchColors(ctx: OperationContext): Promise<OperationOutc
   );
   if (!ok) throw new EngineError("declined", "the switch was not confirmed", `nothing was changed; ${from} serves live traffic`, "run again and confirm, or pass --yes");
 
+  await runPreHookNothingChanged(ctx, "pre-switch", `nothing was changed; ${from} serves live traffic`);
   const flip = await flipTo(ctx, status, to, { warm: true });
+  await runHook(ctx, "post-switch", flip.verdict ? { verify: { ok: flip.verdict.ok, requests: flip.verdict.requests, failures: flip.verdict.failures } } : {});
   const fromV = status.slots[from].version;
   const toV = status.slots[to].version;
   if (flip.verdict && !flip.verdict.ok) {

@@ -140,6 +140,28 @@ describe("rollback: operator hooks", () => {
   });
 });
 
+describe("switch: operator hooks", () => {
+  it("runs pre-switch and post-switch around a plain switch, with the facts of the flip", async () => {
+    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" }, green: { version: "v2" } });
+    stack.hooks.add("pre-switch").add("post-switch");
+    const { result } = await runOperation((h) => stack.engine.switch(h));
+    expect(result.outcome).toBe("success");
+    expect(stack.proxy.live).toBe("green");
+    expect(stack.hooks.points()).toEqual(["pre-switch", "post-switch"]);
+    expect(stack.hooks.runs[0]?.env).toMatchObject({ BLUEGREEN_OPERATION: "switch", BLUEGREEN_FROM_COLOR: "blue", BLUEGREEN_TO_COLOR: "green", BLUEGREEN_TO_VERSION: "v2" });
+    expect(stack.hooks.runs[1]?.env).toMatchObject({ BLUEGREEN_VERIFY_OK: "true" });
+  });
+
+  it("does not switch when the pre-switch hook fails", async () => {
+    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" }, green: { version: "v2" } });
+    stack.hooks.add("pre-switch", { exitCode: 2 });
+    const { result } = await runOperation((h) => stack.engine.switch(h));
+    expect(result.outcome).toBe("failed");
+    expect(stack.proxy.live).toBe("blue");
+    expect(result.stateNow).toContain("nothing was changed");
+  });
+});
+
 describe("deploy: the migration", () => {
   it("runs the migration in a one-off container of the new color's image after the build and before the start", async () => {
     const stack = liveBlue({ migrate: MIGRATE, keepOldWarm: true });
