@@ -123,9 +123,9 @@ describe("adopting an ordinary app: runtime features on the real stack (nginx)",
     expect(after.doc.proxy.target).toBe("blue");
   }, 240_000);
 
-  // Known failure (04:23 run: 699 of 766 requests timed out after `shared reload proxy`, right after
-  // the proxy was killed and brought back by `up`): kept as it.fails so it flips when fixed.
-  it.fails("reloading the proxy in place loses no request under a request loop", async () => {
+  // On a machine at load average 30 (the 04:23 run) 699 of 766 requests timed out here; on the
+  // clean-clone CI trial (load ~6) the same sequence lost 0 of 182. Kept as a plain test: a loss fails it.
+  it("reloading the proxy in place loses no request under a request loop", async () => {
     const reloadTraffic = measureTraffic(s(), 20);
     await new Promise((r) => setTimeout(r, 1000));
     const reload = await s().cli(["shared", "reload", "proxy", "--yes", "--json"]);
