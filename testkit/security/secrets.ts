@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { startTraffic, type BluegreenStack, type TrafficSummary } from "../bluegreen-stack.js";
 import { REPO_ROOT } from "../demo-stack.js";
 import { writeState } from "../../src/state/index.js";
+import { lockDirFor } from "../../src/state/lock.js";
 import { runCli, startCli } from "../bad-input/cli.js";
 
 const execFileAsync = promisify(execFile);
@@ -97,8 +98,10 @@ export async function checkSecretsAndModes(stack: BluegreenStack, log: (m: strin
   try {
     // 1. The failing release, deployed with umask 000; the lock's modes are sampled while it runs.
     log(`deploying a release that prints DB_PASSWORD and never gets healthy (umask 000)`);
-    const lockDir = path.join(stack.stateDir, "lock");
-    const lockFile = path.join(stack.stateDir, "lock.json");
+    // The lock is host-wide, keyed by the stack and its Docker endpoint (not in the state dir).
+    const lockHome = lockDirFor(stack.demo.name, env);
+    const lockDir = path.join(lockHome, "lock");
+    const lockFile = path.join(lockHome, "lock.json");
     const seen = { lock: new Set<number>(), lockJson: new Set<number>() };
     const running = startCli(["-c", config, "deploy", "--version", SECRET_RELEASE_VERSION, "--yes", "--json"], { cwd: dir, env, timeoutMs: 240_000, umask: 0 });
     let done = false;

@@ -18,12 +18,9 @@ export async function resolve(ctx: OperationContext, args: { keep: Color | null 
   const staleLock = tookOver
     ? `${tookOver.user}@${tookOver.host} (pid ${tookOver.pid}) ran \`${tookOver.command}\` since ${tookOver.startedAt} and is gone; this resolve took the lock over and releases it when done`
     : null;
-  if (status.conflicts.length === 0 && staleLock) {
-    ctx.skip("resolve", "only the stale lock needed settling");
-    const v = status.active ? status.slots[status.active].version : null;
-    return { outcome: "success", message: `resolved: the stale lock was taken over and is released (${staleLock})`, from: { color: status.active, version: v }, to: { color: status.active, version: v } };
-  }
-  if (status.conflicts.length === 0) {
+  // A stale lock means an operation died half-way (a deploy killed during verify leaves both colors
+  // running): settle fully around the live color, as for any conflict, even when nothing else is named.
+  if (status.conflicts.length === 0 && !staleLock) {
     ctx.skip("resolve", "no conflict");
     const v = status.active ? status.slots[status.active].version : null;
     return { outcome: "noop", message: `nothing to resolve: ${status.active ?? "no color"} is live and everything agrees`, from: { color: status.active, version: v }, to: { color: status.active, version: v } };
@@ -32,8 +29,12 @@ export async function resolve(ctx: OperationContext, args: { keep: Color | null 
   if (proxyDown) {
     throw new EngineError("failed", proxyDown.message, "nothing was changed; both colors were left as they are", "start the shared services with `bluegreen up`, then run `bluegreen status` again");
   }
-  const recommended = status.conflicts.find((c) => c.recommend)?.recommend ?? null;
+  const recommended = status.conflicts.find((c) => c.recommend)?.recommend ?? (staleLock ? status.active : null);
   const keep = args.keep ?? recommended;
+  if (!keep && staleLock && status.conflicts.length === 0) {
+    ctx.skip("resolve", "only the stale lock needed settling: no color is live to settle around");
+    return { outcome: "success", message: `resolved: the stale lock was taken over and is released (${staleLock})`, from: { color: null, version: null }, to: { color: null, version: null } };
+  }
   if (!keep) {
     throw new EngineError(
       "usage",
