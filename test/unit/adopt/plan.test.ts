@@ -133,7 +133,8 @@ describe("init's plan for the api + caddy sample (healthcheck, bind-mounted Cadd
     expect((config.health as Svc).path).toBeUndefined();
     const api = svc(file(p, "compose.blue.yml"), "api-blue");
     expect(api.image).toBe("notes/api:${BLUEGREEN_VERSION:-latest}");
-    expect(api.healthcheck).toBeDefined();
+    // The user's own healthcheck is carried into the color file unchanged.
+    expect(api.healthcheck).toMatchObject({ test: ["CMD", "node", "-e", expect.stringContaining("127.0.0.1:8000/health")], interval: "2s", timeout: "5s", retries: 3 });
     expect(api.stop_grace_period).toBe("15s");
     expect((config.proxy as Svc).upstream).toBe("api-{color}:8000");
   });
