@@ -1,8 +1,7 @@
-import { ConfigError, loadConfig } from "../config/index.js";
+import { ConfigError } from "../config/errors.js";
 import type { Config } from "../config/types.js";
 import type { Engine } from "../engine/engine.js";
 import type { Ports } from "../engine/ports.js";
-import { refuseSymlinkedStatePaths, SymlinkRefusedError } from "../state/files.js";
 
 export interface Stack {
   config: Config;
@@ -15,6 +14,8 @@ export interface Stack {
  * a configuration problem (exit 2, nothing changed), not a conflict `resolve` could settle.
  */
 export async function loadStackConfig(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  // The config's parser (yaml, zod) loads here, not when the CLI starts: --help and --version skip it.
+  const [{ loadConfig }, { refuseSymlinkedStatePaths, SymlinkRefusedError }] = await Promise.all([import("../config/load.js"), import("../state/files.js")]);
   const config = await loadConfig(configFile, env);
   try {
     await refuseSymlinkedStatePaths(config.stateDir);

@@ -6,11 +6,8 @@ import { createDockerPort } from "../docker/dockerode-port.js";
 import type { DockerPort } from "../docker/types.js";
 import { waitForHealthy } from "../docker/wait-healthy.js";
 import { createConnectionCounter } from "../drain/tcp-connections.js";
-import type { Clock, HealthWaiter, Ports, SmokePort } from "../engine/ports.js";
-import { createLiveProbe } from "../net/live-probe.js";
+import type { Clock, HealthWaiter, LiveProbePort, Ports, SmokePort } from "../engine/ports.js";
 import { createProxyDriver } from "../proxy/index.js";
-import { runSmoke } from "../../smoke/runner.js";
-import { loadSmokeSpec, SmokeSpecError } from "../../smoke/spec.js";
 import { EngineError } from "../engine/errors.js";
 import { createStatePorts } from "../state/engine-ports.js";
 import { projectName } from "../engine/status.js";
@@ -30,9 +27,12 @@ export function identity(): { user: string; host: string } {
   return { user, host: hostname() };
 }
 
+// The smoke runner (undici, ws) and the live probe (undici) load on their first use: `status`,
+// `--help` and a rollback's switch never wait for them.
 function createSmokePort(config: Config): SmokePort {
   const load = async () => {
     if (!config.smoke.spec) return null;
+    const { loadSmokeSpec, SmokeSpecError } = await import("../../smoke/spec.js");
     try {
       return await loadSmokeSpec(config.smoke.spec);
     } catch (err) {
@@ -47,6 +47,7 @@ function createSmokePort(config: Config): SmokePort {
     async run(baseUrl, opts) {
       const spec = await load();
       if (!spec) return { ok: true, checks: [] };
+      const { runSmoke } = await import("../../smoke/runner.js");
       const result = await runSmoke(spec, {
         baseUrl,
         ...(opts.expectVersion ? { expectVersion: opts.expectVersion } : {}),
@@ -68,6 +69,16 @@ function summarizeCheck(r: import("../../smoke/types.js").CheckResult) {
       ? r.error
       : r.failures.map((f) => `${f.what}: expected ${f.expected}, got ${f.actual}`).join("; ");
   return { name: r.name, ok: r.ok, durationMs: r.durationMs, detail };
+}
+
+function createLazyLiveProbe(): LiveProbePort {
+  let probe: Promise<LiveProbePort> | undefined;
+  return {
+    async sample(url, opts) {
+      probe ??= import("../net/live-probe.js").then((m) => m.createLiveProbe());
+      return (await probe).sample(url, opts);
+    },
+  };
 }
 
 function createHealthWaiter(docker: DockerPort): HealthWaiter {
@@ -105,7 +116,7 @@ export function createPorts(config: Config, opts: { onWarn?: (msg: string) => vo
     lock: state.lock,
     history: state.history,
     smoke: createSmokePort(config),
-    live: createLiveProbe(),
+    live: createLazyLiveProbe(),
     connections: createConnectionCounter(docker, opts.onWarn),
     health: createHealthWaiter(docker),
     clock: systemClock,
