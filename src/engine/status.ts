@@ -64,7 +64,7 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
     if (proxyRead.ok) {
       ({ live: target, preview } = proxyRead);
       reachable = true;
-      detail = `${ports.proxy.name} routes live to ${target ?? "nothing"}`;
+      detail = `${ports.proxy.name} routes live to ${target ?? "nothing"}${proxyRead.how ? ` (${proxyRead.how})` : ""}`;
     } else {
       detail = proxyRead.error;
     }
@@ -96,7 +96,7 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
   };
 }
 
-type ProxyRead = { ok: true; live: Color | null; preview: Color | null } | { ok: false; error: string };
+type ProxyRead = { ok: true; live: Color | null; preview: Color | null; how: string | null } | { ok: false; error: string };
 
 /** Both routes' targets in one read of the proxy when the driver can (nginx's admin answer holds both). */
 async function readProxyTargets(ports: Ports): Promise<ProxyRead> {
@@ -104,7 +104,7 @@ async function readProxyTargets(ports: Ports): Promise<ProxyRead> {
     const both = ports.proxy.targets
       ? await ports.proxy.targets()
       : await Promise.all([ports.proxy.liveTarget(), ports.proxy.previewTarget()]).then(([live, preview]) => ({ live, preview }));
-    return { ok: true, live: both.live, preview: both.preview };
+    return { ok: true, live: both.live, preview: both.preview, how: "how" in both && typeof both.how === "string" ? both.how : null };
   } catch (err) {
     return { ok: false, error: errorMessage(err) };
   }
