@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { chmod } from "node:fs/promises";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { NginxDriver } from "../../src/proxy/nginx.js";
@@ -21,6 +22,9 @@ describe("nginx driver with the njs route (the demo image's default)", () => {
   const t = demoStackWithDriver(
     { name: "bgt-e4-njs", proxy: "nginx", proxyPort: 18230, previewPort: 18231 },
     (stack) => new NginxDriver(proxyConfigOf(stack), dockerCliExec, proxyContainerOf(stack)),
+    // The njs route is read by nginx's workers (user nobody), not by its root master as includes
+    // are: the run dir must be traversable by them (mkdtemp makes it 0700).
+    (stack) => chmod(stack.runDir, 0o755),
   );
 
   it("reports the njs route mode, so status can say a switch needs no reload", async () => {
