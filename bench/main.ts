@@ -4,11 +4,13 @@
  * written to reports/bench.md and reports/bench.json. Nothing here passes or fails on timing: the
  * figures are reported as measured, with the goals next to them.
  *
- *   node dist/bench/main.js [--drivers nginx,caddy,haproxy] [--out reports] [--quick]
+ *   node dist/bench/main.js [--drivers nginx,caddy,haproxy] [--out reports] [--quick] [--goals]
  */
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { writeFile } from "node:fs/promises";
+import { benchGoals, renderGoals } from "./goals.js";
 import { renderMarkdown, writeBenchReports, type BenchRun } from "./report.js";
 import { benchDriver, type DriverBenchResult } from "./run-driver.js";
 import { ensureBaseImages, REPO_ROOT, type BenchProxy } from "./stack.js";
@@ -23,7 +25,7 @@ function usage(message: string): never {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { drivers: { type: "string" }, out: { type: "string" }, quick: { type: "boolean" } },
+    options: { drivers: { type: "string" }, out: { type: "string" }, quick: { type: "boolean" }, goals: { type: "boolean" } },
     allowPositionals: false,
   });
   const drivers = (values.drivers ?? ALL.join(",")).split(",").map((d) => d.trim()) as BenchProxy[];
@@ -46,6 +48,16 @@ async function main(): Promise<number> {
 
   log("bench: ensuring base images (fixtures/images/build.sh; nothing is pulled)");
   await ensureBaseImages();
+
+  // --goals: only the issue-11 goal rows (bench/goals.ts), written to <out>/bench-goals.md.
+  if (values.goals) {
+    const rows = await benchGoals({ drivers, samples: 30, wrkSeconds: quick ? 3 : 5, log });
+    const load = `load average ${loadAvgStart.map((l) => l.toFixed(2)).join(" ")} → ${loadavg().map((l) => l.toFixed(2)).join(" ")}, ${cpus().length} cores`;
+    const text = `# bench goals (issue 11)\n\n${new Date().toISOString()}, ${load}\n\n${renderGoals(rows)}\n`;
+    await writeFile(path.join(outDir, "bench-goals.md"), text);
+    log(text);
+    return rows.some((r) => r.value === null) ? 1 : 0;
+  }
 
   const results: DriverBenchResult[] = [];
   // One driver at a time: the machine has 2 cores shared with other work.

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { ensureNginxRouteDir } from "../src/proxy/run-dir.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -34,6 +35,8 @@ export interface DemoStackOptions {
   colors?: Partial<Record<StackColor, ColorSpec>>;
   /** DRAIN_MS of the apps (default 2000). */
   drainMs?: number;
+  /** nginx only: build the proxy in this route mode (default: auto, i.e. njs when the base has it). */
+  nginxRoute?: "njs" | "reload";
 }
 
 export interface CommandOutput {
@@ -129,6 +132,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
   const name = `${options.name}-${randomBytes(3).toString("hex")}`;
   const proxy = options.proxy ?? "nginx";
   const runDir = await mkdtemp(path.join(tmpdir(), `${name}-run-`));
+  await ensureNginxRouteDir(runDir);
   const env: Record<string, string> = {
     BG_STACK: name,
     PROXY_PORT: String(options.proxyPort),
@@ -138,6 +142,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
     DRAIN_MS: String(options.drainMs ?? 2000),
     APP_VERSION: "v1",
     APP_FAILURE: "",
+    // Its own image tag per mode, so a reload-mode proxy never replaces the njs one (and back).
+    ...(options.nginxRoute ? { BG_NGINX_ROUTE: options.nginxRoute, BG_PROXY_TAG: `local-${options.nginxRoute}` } : {}),
   };
   const projects: Record<StackTarget, string> = { shared: name, blue: `${name}-blue`, green: `${name}-green` };
   const composeFiles: Record<StackTarget, string> = {
@@ -247,8 +253,8 @@ export async function startDemoStack(options: DemoStackOptions): Promise<DemoSta
 
   try {
     await ensureBaseImages();
-    await compose("shared", upArgs(`proxy:${proxy}`));
-    builtOnce.add(`proxy:${proxy}`);
+    await compose("shared", upArgs(`proxy:${proxy}:${options.nginxRoute ?? "auto"}`));
+    builtOnce.add(`proxy:${proxy}:${options.nginxRoute ?? "auto"}`);
     const colors = Object.entries(options.colors ?? {}) as [StackColor, ColorSpec][];
     await Promise.all(colors.map(([color, spec]) => upColor(color, spec)));
     await waitForHttp(`${stack.liveUrl}/`, 30_000).catch(async (err: Error) => {

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError } from "../config/index.js";
+import { ConfigError } from "../config/errors.js";
 import { UsageError } from "./usage.js";
 import { ExitCode } from "../domain/exit-codes.js";
 import type { Io } from "./run-operation.js";
@@ -51,7 +51,18 @@ function describeFailure(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export async function main(argv: string[], io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+/** The process's streams; stdin only when a command reads it (creating it costs a TTY or pipe setup). */
+function processIo(): Io {
+  return {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
+}
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let code: number = ExitCode.Success;
   const program = buildProgram(io, (c) => {
     code = c;

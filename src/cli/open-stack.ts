@@ -1,10 +1,10 @@
 import { lstat } from "node:fs/promises";
-import { ConfigError, loadConfig } from "../config/index.js";
+import { ConfigError } from "../config/errors.js";
 import type { Config } from "../config/types.js";
 import type { Engine } from "../engine/engine.js";
 import type { Ports } from "../engine/ports.js";
 import { ensurePrivateDir, groupId, PrivateDirError } from "../fs/private-dir.js";
-import { ensureStateDir, refuseSymlinkedStatePaths, SymlinkRefusedError } from "../state/files.js";
+import { prepareRunDir } from "../proxy/run-dir.js";
 import { learnSecrets } from "./output-masking.js";
 
 export interface Stack {
@@ -19,6 +19,8 @@ export interface Stack {
  * to the proxy: a configuration problem (exit 2, nothing changed), not a conflict `resolve` could settle.
  */
 export async function loadStackConfig(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  // The config's parser (yaml, zod) loads here, not when the CLI starts: --help and --version skip it.
+  const [{ loadConfig }, { ensureStateDir, refuseSymlinkedStatePaths, SymlinkRefusedError }] = await Promise.all([import("../config/load.js"), import("../state/files.js")]);
   const config = await loadConfig(configFile, env);
   learnSecrets(config.env);
   try {
@@ -30,6 +32,7 @@ export async function loadStackConfig(configFile: string, env: NodeJS.ProcessEnv
   try {
     const group = config.proxy.socketGroup === undefined ? null : groupId(config.proxy.socketGroup);
     await ensurePrivateDir(config.proxy.runDir, { what: "proxy.runDir", group });
+    await prepareRunDir(config);
   } catch (err) {
     if (!(err instanceof SymlinkRefusedError || err instanceof PrivateDirError)) throw err;
     throw new ConfigError([{ file: configFile, line: null, col: null, path: "proxy.runDir", message: err.message }]);

@@ -86,7 +86,15 @@ export async function runEngineOperation(
   try {
     const handlers: OperationHandlers = {
       emit: createEventPrinter(io, opts),
-      confirm: createConfirmer({ yes: opts.yes, stdin: io.stdin, stdout: io.stdout, json: opts.json }),
+      // stdin is touched only if a question is really asked (--yes never opens it).
+      confirm: createConfirmer({
+        yes: opts.yes,
+        get stdin() {
+          return io.stdin;
+        },
+        stdout: io.stdout,
+        json: opts.json,
+      }),
       signal: controller.signal,
     };
     const result = await op(engine, handlers);

@@ -6,12 +6,9 @@ import { createDockerPort } from "../docker/dockerode-port.js";
 import type { DockerPort } from "../docker/types.js";
 import { waitForHealthy } from "../docker/wait-healthy.js";
 import { createConnectionCounter } from "../drain/tcp-connections.js";
-import type { Clock, HealthWaiter, Ports, SmokePort } from "../engine/ports.js";
-import { createLiveProbe } from "../net/live-probe.js";
+import type { Clock, HealthWaiter, LiveProbePort, Ports, SmokePort } from "../engine/ports.js";
 import { createServiceFacts } from "../platform/compose/service-facts.js";
 import { createProxyDriver } from "../proxy/index.js";
-import { runSmoke } from "../../smoke/runner.js";
-import { loadSmokeSpec, SmokeSpecError } from "../../smoke/spec.js";
 import { EngineError } from "../engine/errors.js";
 import { createStatePorts } from "../state/engine-ports.js";
 import { projectName } from "../engine/status.js";
@@ -32,10 +29,13 @@ export function identity(): { user: string; host: string } {
   return { user, host: hostname() };
 }
 
+// The smoke runner (undici, ws) and the live probe (undici) load on their first use: `status`,
+// `--help` and a rollback's switch never wait for them.
 /** The smoke suite as the engine runs it: the configured spec, and smoke.expectVersionHeader when set. */
 export function createSmokePort(config: Config): SmokePort {
   const load = async () => {
     if (!config.smoke.spec) return null;
+    const { loadSmokeSpec, SmokeSpecError } = await import("../../smoke/spec.js");
     try {
       return await loadSmokeSpec(config.smoke.spec);
     } catch (err) {
@@ -50,6 +50,7 @@ export function createSmokePort(config: Config): SmokePort {
     async run(baseUrl, opts) {
       const spec = await load();
       if (!spec) return { ok: true, checks: [] };
+      const { runSmoke } = await import("../../smoke/runner.js");
       const result = await runSmoke(spec, {
         baseUrl,
         ...(opts.expectVersion ? { expectVersion: opts.expectVersion } : {}),
@@ -72,6 +73,20 @@ function summarizeCheck(r: import("../../smoke/types.js").CheckResult) {
       ? r.error
       : r.failures.map((f) => `${f.what}: expected ${f.expected}, got ${f.actual}`).join("; ");
   return { name: r.name, ok: r.ok, durationMs: r.durationMs, detail };
+}
+
+function createLazyLiveProbe(): LiveProbePort {
+  let probe: Promise<LiveProbePort> | undefined;
+  return {
+    async sample(url, opts) {
+      probe ??= import("../net/live-probe.js").then((m) => m.createLiveProbe());
+      return (await probe).sample(url, opts);
+    },
+    async once(url, opts) {
+      probe ??= import("../net/live-probe.js").then((m) => m.createLiveProbe());
+      return (await probe).once(url, opts);
+    },
+  };
 }
 
 /** The engine's health gate over Docker; health.interval (HEALTH_CHECK_INTERVAL) sets its re-read period. */
@@ -111,7 +126,7 @@ export function createPorts(config: Config, opts: { onWarn?: (msg: string) => vo
     lock: state.lock,
     history: state.history,
     smoke: createSmokePort(config),
-    live: createLiveProbe(),
+    live: createLazyLiveProbe(),
     connections: createConnectionCounter(docker, opts.onWarn),
     health: createHealthWaiter(docker),
     ...(config.hooks ? { hooks: createHooksRunner(config.hooks.dir, { cwd: config.root }) } : {}),

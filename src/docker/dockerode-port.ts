@@ -1,8 +1,9 @@
 import { once } from "node:events";
 import { PassThrough, Readable } from "node:stream";
-import Dockerode from "dockerode";
+import type Dockerode from "dockerode";
 import { toContainerInfo, type InspectData } from "./container-info.js";
 import { eventFilters, PROJECT_LABEL } from "./docker-event.js";
+import { engineApi, engineApiEndpoint, filtersQuery, type EngineApiEndpoint } from "./engine-api.js";
 import { ContainerNotFoundError, DockerUnavailableError } from "./errors.js";
 import { subscribeEventStream } from "./event-stream.js";
 import type { ContainerInfo, DockerEvent, DockerPort, EventStreamStatus, EventSubscription, ExecResult } from "./types.js";
@@ -27,12 +28,17 @@ export function dockerodeOptions(host: string): Dockerode.DockerOptions {
 }
 
 export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
-  const docker = opts.socketPath
-    ? new Dockerode({ socketPath: opts.socketPath })
-    : opts.host
-      ? new Dockerode(dockerodeOptions(opts.host))
-      : new Dockerode();
-  const endpoint = opts.host && !opts.socketPath ? opts.host : describeEndpoint(docker, opts.socketPath);
+  // The hot calls (ping, list, inspect, kill) go straight to the Engine API; dockerode is loaded only
+  // by the calls that need it (exec, logs, events), so `status` and `rollback` never pay for it.
+  const host = opts.socketPath ? null : (opts.host ?? null);
+  const env = host ? { DOCKER_HOST: host } : process.env;
+  const api = engineApiEndpoint(env, opts.socketPath);
+  let client: Promise<Dockerode> | undefined;
+  const dockerode = (): Promise<Dockerode> =>
+    (client ??= import("dockerode").then(({ default: D }) =>
+      opts.socketPath ? new D({ socketPath: opts.socketPath }) : host ? new D(dockerodeOptions(host)) : new D(),
+    ));
+  const endpoint = host ?? describeEndpoint(api, opts.socketPath);
 
   /** Runs a daemon call, turning "cannot connect" into the operator-facing DockerUnavailableError. */
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -44,14 +50,29 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
     }
   };
 
+  const inspectData = async (idOrName: string): Promise<InspectData> =>
+    api
+      ? engineApi<InspectData>(api, "GET", `/containers/${encodeURIComponent(idOrName)}/json`)
+      : ((await (await dockerode()).getContainer(idOrName).inspect()) as InspectData);
+
   const inspect = async (idOrName: string): Promise<ContainerInfo | null> => {
     try {
-      const data = await call(() => docker.getContainer(idOrName).inspect());
-      return toContainerInfo(data as InspectData);
+      return toContainerInfo(await call(() => inspectData(idOrName)));
     } catch (err) {
       if (statusCode(err) === 404) return null;
       throw err;
     }
+  };
+
+  const listIds = async (filters: Record<string, string[]>): Promise<{ Id: string; Labels?: Record<string, string> }[]> =>
+    api
+      ? engineApi(api, "GET", `/containers/json?all=1&filters=${filtersQuery(filters)}`)
+      : (await dockerode()).listContainers({ all: true, filters });
+
+  /** Inspects each listed container; one that vanished in between (compose down running) is skipped. */
+  const inspectAll = async (ids: string[]): Promise<ContainerInfo[]> => {
+    const infos = await Promise.all(ids.map((id) => inspect(id)));
+    return infos.filter((i): i is ContainerInfo => i !== null).sort((a, b) => a.name.localeCompare(b.name));
   };
 
   return {
@@ -62,7 +83,7 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        await Promise.race([docker.ping(), timeout]);
+        await Promise.race([api ? engineApi(api, "GET", "/_ping", timeoutMs) : (await dockerode()).ping(), timeout]);
       } catch (err) {
         throw new DockerUnavailableError(endpoint, err);
       } finally {
@@ -71,18 +92,31 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
     },
 
     async listProjectContainers(project: string): Promise<ContainerInfo[]> {
-      const summaries = await call(() =>
-        docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${project}`] } }),
-      );
-      // A container can vanish between list and inspect (compose down running): skip it.
-      const infos = await Promise.all(summaries.map((s) => inspect(s.Id)));
-      return infos.filter((i): i is ContainerInfo => i !== null).sort((a, b) => a.name.localeCompare(b.name));
+      const summaries = await call(() => listIds({ label: [`${PROJECT_LABEL}=${project}`] }));
+      return inspectAll(summaries.map((s) => s.Id));
+    },
+
+    async listProjectsContainers(projects: string[]): Promise<ContainerInfo[]> {
+      // Docker ANDs label filters: list every compose container once and keep those of the projects.
+      const wanted = new Set(projects);
+      const summaries = await call(() => listIds({ label: [PROJECT_LABEL] }));
+      return inspectAll(summaries.filter((s) => wanted.has(s.Labels?.[PROJECT_LABEL] ?? "")).map((s) => s.Id));
     },
 
     inspect,
 
+    async kill(idOrName: string, signal: string): Promise<void> {
+      if (!/^[A-Z0-9]+$/.test(signal)) throw new Error(`kill: "${signal}" is not a signal name (bluegreen bug).`);
+      await call(async () =>
+        api
+          ? engineApi(api, "POST", `/containers/${encodeURIComponent(idOrName)}/kill?signal=${signal}`)
+          : (await dockerode()).getContainer(idOrName).kill({ signal }),
+      ).catch((err: unknown) => rethrowContainerError(err, idOrName));
+    },
+
     async exec(idOrName: string, argv: string[]): Promise<ExecResult> {
       if (argv.length === 0) throw new Error("exec needs a command: argv was empty (bluegreen bug).");
+      const docker = await dockerode();
       const container = docker.getContainer(idOrName);
       const exec = await call(() => container.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, Tty: false }))
         .catch((err: unknown) => rethrowContainerError(err, idOrName));
@@ -105,7 +139,7 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
     },
 
     async logs(idOrName: string, tail: number): Promise<string> {
-      const container = docker.getContainer(idOrName);
+      const container = (await dockerode()).getContainer(idOrName);
       const data = await call(() => container.inspect()).catch((err: unknown) => rethrowContainerError(err, idOrName));
       const buffer = await call(() =>
         container.logs({ stdout: true, stderr: true, tail: Math.max(0, Math.floor(tail)), follow: false }),
@@ -115,7 +149,7 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
       // Non-TTY logs come in Docker's stdout/stderr frames: dockerode splits them; one sink keeps the order.
       const both = collect();
       const frames = Readable.from([raw]);
-      docker.modem.demuxStream(frames, both.sink, both.sink);
+      (await dockerode()).modem.demuxStream(frames, both.sink, both.sink);
       await once(frames, "end");
       await new Promise((resolve) => setImmediate(resolve));
       return both.text();
@@ -130,8 +164,8 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
         projects,
         onEvent,
         onStatus,
-        open: (since, signal) =>
-          docker.getEvents({
+        open: async (since, signal) =>
+          (await dockerode()).getEvents({
             filters: eventFilters(projects),
             ...(since === undefined ? {} : { since }),
             abortSignal: signal,
@@ -177,10 +211,9 @@ function isUnreachable(err: unknown): boolean {
   return typeof code === "string" && UNREACHABLE_CODES.has(code);
 }
 
-function describeEndpoint(docker: Dockerode, socketPath: string | undefined): string {
+function describeEndpoint(api: EngineApiEndpoint | null, socketPath: string | undefined): string {
   if (socketPath) return `unix://${socketPath}`;
-  const modem = docker.modem as unknown as { socketPath?: unknown; host?: string; port?: number | string; protocol?: string };
-  if (typeof modem.socketPath === "string") return `unix://${modem.socketPath}`;
-  if (modem.host) return `${modem.protocol ?? "http"}://${modem.host}${modem.port ? `:${modem.port}` : ""}`;
+  if (api?.socketPath) return `unix://${api.socketPath}`;
+  if (api?.host) return `http://${api.host}:${api.port ?? 2375}`;
   return process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
 }

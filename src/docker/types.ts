@@ -56,7 +56,11 @@ export interface DockerPort {
   ping(): Promise<void>;
   /** Containers (running or not) of a compose project, by its label. */
   listProjectContainers(project: string): Promise<ContainerInfo[]>;
+  /** Containers of several compose projects (a stack's colors and shared services) from one list. */
+  listProjectsContainers(projects: string[]): Promise<ContainerInfo[]>;
   inspect(idOrName: string): Promise<ContainerInfo | null>;
+  /** Send a signal (e.g. "HUP") to a running container's main process. */
+  kill(idOrName: string, signal: string): Promise<void>;
   /** Run argv (no shell) inside a running container. */
   exec(idOrName: string, argv: string[]): Promise<ExecResult>;
   /** The last `tail` lines of a container's logs (stdout and stderr together). */

@@ -33,11 +33,21 @@ export function summarizeSlot(color: Color, containers: ContainerInfo[], service
 /** Reads everything — Docker, the proxy itself, the state file, the lock — and derives the conflicts. */
 export async function readStatus(ports: Ports): Promise<StackStatus> {
   const { config } = ports;
-  const [blue, green, shared] = await Promise.all([
-    ports.docker.listProjectContainers(projectName(config.stack, "blue")),
-    ports.docker.listProjectContainers(projectName(config.stack, "green")),
-    ports.docker.listProjectContainers(projectName(config.stack, "shared")),
+  // One container list for both colors and the shared services; the proxy, the state file and the
+  // lock are read at the same time (none depends on another), the proxy's targets in one answer.
+  const projects = { blue: projectName(config.stack, "blue"), green: projectName(config.stack, "green"), shared: projectName(config.stack, "shared") };
+  const [all, proxyRead, stateRead, lock] = await Promise.all([
+    ports.docker.listProjectsContainers([projects.blue, projects.green, projects.shared]),
+    readProxyTargets(ports),
+    ports.state.read().then(
+      (value) => ({ value, error: null }),
+      (err: unknown) => ({ value: null, error: errorMessage(err) }),
+    ),
+    ports.lock.read(),
   ]);
+  const blue = all.filter((c) => c.project === projects.blue);
+  const green = all.filter((c) => c.project === projects.green);
+  const shared = all.filter((c) => c.project === projects.shared);
   const slots: Record<Color, SlotStatus> = {
     blue: summarizeSlot("blue", blue, config.services),
     green: summarizeSlot("green", green, config.services),
@@ -49,24 +59,19 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
   let preview: Color | null = null;
   let reachable = false;
   let detail = proxyContainer ? `proxy container is ${proxyContainer.state}` : "proxy container does not exist";
+  // The proxy was asked in parallel with the list; its answer counts only if its container runs.
   if (proxyRunning) {
-    try {
-      [target, preview] = await Promise.all([ports.proxy.liveTarget(), ports.proxy.previewTarget()]);
+    if (proxyRead.ok) {
+      ({ live: target, preview } = proxyRead);
       reachable = true;
-      detail = `${ports.proxy.name} routes live to ${target ?? "nothing"}`;
-    } catch (err) {
-      detail = errorMessage(err);
+      detail = `${ports.proxy.name} routes live to ${target ?? "nothing"}${proxyRead.how ? ` (${proxyRead.how})` : ""}`;
+    } else {
+      detail = proxyRead.error;
     }
   }
 
-  let state: RecordedState | null = null;
-  let stateError: string | null = null;
-  try {
-    state = await ports.state.read();
-  } catch (err) {
-    stateError = errorMessage(err);
-  }
-  const lock = await ports.lock.read();
+  const state: RecordedState | null = stateRead.value;
+  const stateError: string | null = stateRead.error;
 
   // Our own lock (this process runs the operation) is not "another deploy in progress".
   const own = lock !== null && lock.pid === process.pid && lock.host === ports.identity.host;
@@ -95,6 +100,20 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
     conflicts,
     checkedAt: new Date(ports.clock.now()).toISOString(),
   };
+}
+
+type ProxyRead = { ok: true; live: Color | null; preview: Color | null; how: string | null } | { ok: false; error: string };
+
+/** Both routes' targets in one read of the proxy when the driver can (nginx's admin answer holds both). */
+async function readProxyTargets(ports: Ports): Promise<ProxyRead> {
+  try {
+    const both = ports.proxy.targets
+      ? await ports.proxy.targets()
+      : await Promise.all([ports.proxy.liveTarget(), ports.proxy.previewTarget()]).then(([live, preview]) => ({ live, preview }));
+    return { ok: true, live: both.live, preview: both.preview, how: "how" in both && typeof both.how === "string" ? both.how : null };
+  } catch (err) {
+    return { ok: false, error: errorMessage(err) };
+  }
 }
 
 export function colorsInUse(status: StackStatus): Color[] {

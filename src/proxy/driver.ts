@@ -10,6 +10,8 @@ export interface ProxyDriver {
   liveTarget(): Promise<Color | null>;
   /** The color the preview route sends to right now, or null. */
   previewTarget(): Promise<Color | null>;
+  /** Both routes in one read, for proxies that answer them together (optional); `how` says how it switches. */
+  targets?(): Promise<{ live: Color | null; preview: Color | null; how?: string }>;
   /** Point the live route at `color`. Resolves once the proxy reports the change. */
   switchLive(color: Color): Promise<void>;
   /** Point the preview route at `color` (the standby) for pre-switch smoke tests. */

@@ -12,7 +12,7 @@ export interface NginxRouteTarget {
 /** The include file for a route: `set $bg_color green; set $bg_upstream app-green:3000;` */
 export function renderNginxInclude(target: NginxRouteTarget): string {
   return (
-    "# Written by bluegreen. Included by the proxy's nginx.conf; applied by `nginx -s reload`.\n" +
+    "# Written by bluegreen. Read per request by the proxy's njs route, or included at `nginx -s reload`.\n" +
     `set $bg_color ${target.color}; set $bg_upstream ${target.upstream};\n`
   );
 }
@@ -33,7 +33,14 @@ export interface NginxAdminTargets {
   previewUpstream: string | null;
   /** The worker that answered: it changes on every reload. */
   pid: number | null;
+  /**
+   * How the running nginx reads the route files: "njs" per request (a switch is a file write),
+   * "reload" at (re)load (a switch is a reload); null for a config that does not say (older demo).
+   */
+  mode: NginxRouteMode | null;
 }
+
+export type NginxRouteMode = "njs" | "reload";
 
 /** Parses the admin answer; throws with the raw text when it is not the expected JSON. */
 export function parseNginxAdminTargets(body: string): NginxAdminTargets {
@@ -56,5 +63,6 @@ export function parseNginxAdminTargets(body: string): NginxAdminTargets {
     liveUpstream: text("liveUpstream"),
     previewUpstream: text("previewUpstream"),
     pid: typeof record.pid === "number" ? record.pid : null,
+    mode: record.mode === "njs" || record.mode === "reload" ? record.mode : null,
   };
 }

@@ -10,7 +10,15 @@ import { type NginxAdminTargets, type NginxRoute, parseNginxAdminTargets, render
 import { isMissingShell, NGINX_OLD_WORKERS_EXIT, NGINX_TEST_FAILED_EXIT, nginxReloadArgv } from "./nginx-reload.js";
 import { sleep } from "./poll.js";
 import { unixHttp } from "./unix-http.js";
+import { ensureNginxRouteDir } from "./run-dir.js";
 import { upstreamFor } from "./upstream.js";
+
+/** What `status` says about how this nginx switches. */
+export function describeNginxMode(mode: NginxAdminTargets["mode"]): string {
+  if (mode === "njs") return "route read per request by njs: a switch needs no reload";
+  if (mode === "reload") return "no njs module: a switch reloads nginx";
+  return "route mode not reported: a switch reloads nginx";
+}
 
 /** Consecutive admin answers from new workers that must agree before a change counts as applied. */
 const CONFIRMATIONS = 4;
@@ -73,7 +81,7 @@ export class NginxDriver implements ProxyDriver {
       const targets = await this.targets();
       return {
         ok: true,
-        detail: `nginx admin socket ${this.adminSocket} answers: live=${targets.live ?? "?"}, preview=${targets.preview ?? "?"} (worker ${targets.pid ?? "?"})`,
+        detail: `nginx admin socket ${this.adminSocket} answers: live=${targets.live ?? "?"}, preview=${targets.preview ?? "?"} (worker ${targets.pid ?? "?"}, ${describeNginxMode(targets.mode)})`,
       };
     } catch (error) {
       return { ok: false, detail: describeError(error) };
@@ -81,7 +89,7 @@ export class NginxDriver implements ProxyDriver {
   }
 
   /** The routing of the running workers, from the admin socket. */
-  async targets(): Promise<NginxAdminTargets> {
+  async targets(): Promise<NginxAdminTargets & { how: string }> {
     let response;
     try {
       response = await unixHttp(this.adminSocket, "GET", "/bluegreen/targets");
@@ -100,7 +108,8 @@ export class NginxDriver implements ProxyDriver {
         response.body,
       );
     }
-    return parseNginxAdminTargets(response.body);
+    const targets = parseNginxAdminTargets(response.body);
+    return { ...targets, how: describeNginxMode(targets.mode) };
   }
 
   /** `nginx -t`, then `nginx -s reload`, waiting out the old workers; a rejected config reloads nothing. */
@@ -125,9 +134,11 @@ export class NginxDriver implements ProxyDriver {
     const wanted = renderNginxInclude({ color, upstream });
     // Already in force and on disk: a reload would only cost the clients' idle connections.
     if (beforeColor === color && previous === wanted) return;
+    if (before.mode === "njs") return this.routePerRequest(route, color, file, previous, wanted, now);
     const container = await this.findContainer(now);
 
-    await writeFileAtomic(file, wanted, { createDir: true });
+    await ensureNginxRouteDir(this.runDir);
+    await writeFileAtomic(file, wanted);
 
     // One exec: test, reload, wait out the old workers (each docker exec costs ~100 ms).
     const polls = Math.max(1, Math.round(this.reloadTimeoutMs / 10));
@@ -195,6 +206,39 @@ export class NginxDriver implements ProxyDriver {
         `socket still reports ${route}=${last?.[route] ?? "unknown"}${lastError ? ` (${describeError(lastError)})` : ""}. ` +
         `${file} asks for ${color}. Check the proxy's logs (docker logs ${container}) for a failed reload, then retry.`,
       describeError(lastError ?? `still ${last?.[route] ?? "unknown"}`),
+    );
+  }
+
+  /**
+   * njs mode: every request reads the route file, so the atomic write is the switch. No reload, no
+   * exec, no worker replaced, no connection closed. The admin answer reads the same file the same
+   * way, so one answer naming the new color means new requests go there.
+   */
+  private async routePerRequest(route: NginxRoute, color: Color, file: string, previous: string | null, wanted: string, now: string): Promise<void> {
+    // 0755 dir, 0644 file: nginx's workers (nobody) read it for every request.
+    await ensureNginxRouteDir(this.runDir);
+    await writeFileAtomic(file, wanted);
+    const deadline = Date.now() + this.reloadTimeoutMs;
+    let last: NginxAdminTargets | null = null;
+    let lastError: unknown = null;
+    for (;;) {
+      try {
+        last = await this.targets();
+        if (last[route] === color) return;
+        lastError = null;
+      } catch (error) {
+        lastError = error;
+      }
+      if (Date.now() >= deadline) break;
+      await sleep(10);
+    }
+    await restoreFile(file, previous);
+    const seen = last?.[route] ?? "unknown";
+    throw new ProxyChangeRejected(
+      `nginx (njs route) did not take ${route} -> ${color}: after ${this.reloadTimeoutMs} ms its admin socket reports ` +
+        `${route}=${seen}${lastError ? ` (${describeError(lastError)})` : ""}. ${file} is restored: ${now}. ` +
+        `Check that ${file} is readable by nginx's workers and the proxy's logs (docker logs), then retry.`,
+      describeError(lastError ?? `still ${seen}`),
     );
   }
 

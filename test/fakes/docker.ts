@@ -33,6 +33,21 @@ export class FakeDocker implements DockerPort {
     return [...this.containers.values()].filter((c) => c.project === project).map((c) => ({ ...c }));
   }
 
+  async listProjectsContainers(projects: string[]): Promise<ContainerInfo[]> {
+    this.check();
+    return [...this.containers.values()].filter((c) => projects.includes(c.project)).map((c) => ({ ...c }));
+  }
+
+  /** Signals sent with kill(), in order. */
+  readonly signals: { id: string; signal: string }[] = [];
+
+  async kill(idOrName: string, signal: string): Promise<void> {
+    this.check();
+    const c = this.find(idOrName);
+    if (!c || c.state !== "running") throw new Error(`container ${idOrName} is not running`);
+    this.signals.push({ id: c.id, signal });
+  }
+
   async inspect(idOrName: string): Promise<ContainerInfo | null> {
     this.check();
     const c = this.find(idOrName);

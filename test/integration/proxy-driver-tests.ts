@@ -26,7 +26,7 @@ export interface DriverOnStack<D extends ProxyDriver> {
  * driver `makeDriver` builds for it; `ready` runs before the first test.
  */
 export function demoStackWithDriver<D extends ProxyDriver>(
-  options: { name: string; proxy: DemoProxy; proxyPort: number; previewPort: number },
+  options: { name: string; proxy: DemoProxy; proxyPort: number; previewPort: number; nginxRoute?: "njs" | "reload" },
   makeDriver: (stack: DemoStack) => D,
   ready?: (stack: DemoStack) => Promise<void>,
 ): DriverOnStack<D> {

@@ -5,9 +5,11 @@ import { NginxDriver } from "../../src/proxy/nginx.js";
 import { demoStackWithDriver, itKeepsRoutingAcrossRestart, itPassesWebSocketsAcrossSwitch, itReadsStartingRouting, itStartsDespiteStaleAdminSocket, itSwitchesLiveAndPreview, itSwitchesUnderKeepAliveLoad } from "./proxy-driver-tests.js";
 import { colorsSeen, dockerCliExec, proxyConfigOf, proxyContainerOf, waitForTraffic } from "./proxy-harness.js";
 
-describe("nginx driver against the demo stack's nginx proxy", () => {
+// The reload path: an nginx without the njs module (built with BG_NGINX_ROUTE=reload) is switched by
+// `nginx -t` + reload, and keeps every guarantee it had. The njs route: proxy-nginx-njs.test.ts.
+describe("nginx driver against the demo stack's nginx proxy without njs (reload mode)", () => {
   const t = demoStackWithDriver(
-    { name: "bgt-h3-nginx", proxy: "nginx", proxyPort: 18200, previewPort: 18201 },
+    { name: "bgt-h3-nginx", proxy: "nginx", proxyPort: 18200, previewPort: 18201, nginxRoute: "reload" },
     (stack) => new NginxDriver(proxyConfigOf(stack), dockerCliExec, proxyContainerOf(stack)),
   );
 

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { loadStackConfig } from "../open-stack.js";
-import { readHistory } from "../../state/history.js";
 import type { Io } from "../run-operation.js";
 import { parsePositiveInt } from "../usage.js";
 
@@ -12,6 +11,7 @@ export function registerHistory(program: Command, io: Io): void {
     .option("--json", "one JSON object per line")
     .action(async (flags: { limit: number; json?: boolean }) => {
       const config = await loadStackConfig(program.opts<{ config: string }>().config);
+      const { readHistory } = await import("../../state/history.js");
       const { entries, skipped } = await readHistory(config.stateDir, { limit: flags.limit });
       if (flags.json) {
         for (const e of entries) io.stdout.write(`${JSON.stringify(e)}\n`);

@@ -30,6 +30,8 @@ function fakePort(initial: ContainerInfo[]) {
   const port: DockerPort = {
     ping: async () => undefined,
     listProjectContainers: async (project) => [...containers.values()].filter((c) => c.project === project),
+    listProjectsContainers: async (projects) => [...containers.values()].filter((c) => projects.includes(c.project)),
+    kill: async () => undefined,
     inspect: async (id) => containers.get(id) ?? [...containers.values()].find((c) => c.name === id) ?? null,
     exec: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
     logs: async (id) => `log of ${id}\nlast line`,

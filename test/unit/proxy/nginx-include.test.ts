@@ -35,7 +35,14 @@ describe("nginx admin answer", () => {
       liveUpstream: "app-green:3000",
       previewUpstream: "app-blue:3000",
       pid: 41,
+      mode: null,
     });
+  });
+
+  it("reads which route mode the running nginx uses, and nothing else as a mode", () => {
+    expect(parseNginxAdminTargets('{"live":"blue","preview":"green","pid":7,"mode":"njs"}').mode).toBe("njs");
+    expect(parseNginxAdminTargets('{"live":"blue","preview":"green","pid":7,"mode":"reload"}').mode).toBe("reload");
+    expect(parseNginxAdminTargets('{"live":"blue","preview":"green","pid":7,"mode":"fast"}').mode).toBeNull();
   });
 
   it("reports a color it does not know as null", () => {
