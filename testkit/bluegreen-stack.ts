@@ -33,6 +33,8 @@ export interface BluegreenStackOptions {
   drainTimeout?: string;
   /** Make the proxy route live traffic to this color after start (default: blue when it runs). */
   live?: StackColor;
+  /** nginx only: the proxy's route mode (default: njs when the base image has the module). */
+  nginxRoute?: "njs" | "reload";
 }
 
 export interface CliRun {
@@ -70,7 +72,7 @@ function collect(child: ChildProcess): { output: { stdout: string; stderr: strin
 }
 
 export async function startBluegreenStack(o: BluegreenStackOptions): Promise<BluegreenStack> {
-  const demo = await startDemoStack({ name: o.name, proxy: o.proxy, proxyPort: o.proxyPort, previewPort: o.previewPort, colors: o.colors ?? { blue: { version: "v1" } } });
+  const demo = await startDemoStack({ name: o.name, proxy: o.proxy, proxyPort: o.proxyPort, previewPort: o.previewPort, colors: o.colors ?? { blue: { version: "v1" } }, ...(o.nginxRoute ? { nginxRoute: o.nginxRoute } : {}) });
   let dir = "";
   try {
     dir = await mkdtemp(path.join(tmpdir(), "bluegreen-it-"));

@@ -32,18 +32,19 @@ export class FaultStack {
   ) {}
 
   /** Starts the stack; once more when the first start fails (the demo healthcheck times out under heavy load). */
-  static async start(proxy: DemoProxy, proxyPort: number, previewPort: number, log: (m: string) => void): Promise<FaultStack> {
+  static async start(proxy: DemoProxy, proxyPort: number, previewPort: number, log: (m: string) => void, nginxRoute?: "njs" | "reload"): Promise<FaultStack> {
     try {
-      return await FaultStack.startOnce(proxy, proxyPort, previewPort);
+      return await FaultStack.startOnce(proxy, proxyPort, previewPort, nginxRoute);
     } catch (err) {
       log(`the ${proxy} stack did not start (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); trying once more`);
-      return FaultStack.startOnce(proxy, proxyPort, previewPort);
+      return FaultStack.startOnce(proxy, proxyPort, previewPort, nginxRoute);
     }
   }
 
-  private static async startOnce(proxy: DemoProxy, proxyPort: number, previewPort: number): Promise<FaultStack> {
+  private static async startOnce(proxy: DemoProxy, proxyPort: number, previewPort: number, nginxRoute?: "njs" | "reload"): Promise<FaultStack> {
     const bg = await startBluegreenStack({
-      name: `bgt-flt-${proxy}`,
+      ...(nginxRoute ? { nginxRoute } : {}),
+      name: `bgt-flt-${proxy}${nginxRoute ? `-${nginxRoute}` : ""}`,
       proxy,
       proxyPort,
       previewPort,

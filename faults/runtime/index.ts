@@ -13,7 +13,8 @@ import { KILL_POINTS, killScenario } from "./kill.js";
 import { killDuringHookScenario, killDuringMigrateScenario } from "./release.js";
 import { haproxySocketMissingScenario, nginxRejectsScenario, proxyRestartScenario } from "./proxy.js";
 
-type Proxy = "nginx" | "haproxy";
+/** The demo's nginx routes with njs (no reload on a switch); "nginx-reload" is one built without it. */
+type Proxy = "nginx" | "nginx-reload" | "haproxy";
 
 interface RuntimeScenario {
   name: string;
@@ -25,6 +26,7 @@ interface RuntimeScenario {
 const PORTS: Record<Proxy, { live: number; preview: number }> = {
   nginx: { live: 18801, preview: 18802 },
   haproxy: { live: 18811, preview: 18812 },
+  "nginx-reload": { live: 18821, preview: 18822 },
 };
 
 function scenarios(): RuntimeScenario[] {
@@ -43,7 +45,8 @@ function scenarios(): RuntimeScenario[] {
     add("concurrency: deploy while a rollback runs", proxy, deployDuringRollbackScenario);
     add("docker: daemon connection lost while the TUI watches", proxy, dockerReconnectScenario);
   }
-  add("proxy: nginx rejects the new config", "nginx", nginxRejectsScenario);
+  // Only a reload runs `nginx -t`: with the njs route a switch is a file write and nginx's config never changes.
+  add("proxy: nginx rejects the new config", "nginx-reload", nginxRejectsScenario);
   add("proxy: HAProxy admin socket missing", "haproxy", haproxySocketMissingScenario);
   return list;
 }
@@ -52,11 +55,14 @@ export const group: ScenarioGroup = {
   name: "runtime",
   async run(ctx, report) {
     const selected = scenarios().filter((s) => matchesFilter(s.name, ctx.filter));
-    for (const proxy of ["nginx", "haproxy"] as const) {
+    for (const proxy of ["nginx", "nginx-reload", "haproxy"] as const) {
       const mine = selected.filter((s) => s.proxy === proxy);
       if (mine.length === 0) continue;
       ctx.log(`starting the ${proxy} demo stack`);
-      const stack = await FaultStack.start(proxy, PORTS[proxy].live, PORTS[proxy].preview, ctx.log);
+      const stack =
+        proxy === "nginx-reload"
+          ? await FaultStack.start("nginx", PORTS[proxy].live, PORTS[proxy].preview, ctx.log, "reload")
+          : await FaultStack.start(proxy, PORTS[proxy].live, PORTS[proxy].preview, ctx.log);
       try {
         for (const s of mine) {
           ctx.log(`${s.name}…`);

@@ -32,7 +32,7 @@ export async function nginxRejectsScenario(stack: FaultStack, log: (m: string) =
   const dir = path.join(stack.bg.demo.runDir, "nginx");
   const liveFile = path.join(dir, "live.conf");
   const previewFile = path.join(dir, "preview.conf");
-  return underLoad(`proxy: nginx rejects the new config (${stack.proxy})`, stack, async (): Promise<Verdict> => {
+  return underLoad("proxy: nginx rejects the new config (nginx-reload)", stack, async (): Promise<Verdict> => {
     const problems: string[] = [];
     const notes: string[] = [];
     const liveBefore = await readFile(liveFile, "utf8").catch(() => null);

