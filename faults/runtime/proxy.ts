@@ -28,7 +28,8 @@ function nginxTargets(stack: FaultStack): Promise<{ live?: string; preview?: str
 }
 
 export async function nginxRejectsScenario(stack: FaultStack, log: (m: string) => void): Promise<ScenarioResult> {
-  await stack.settle(log);
+  // The rollback needs a stopped standby to go back to (its stack may be fresh: no deploy before).
+  await stack.settleWithStandby(log);
   const dir = path.join(stack.bg.demo.runDir, "nginx");
   const liveFile = path.join(dir, "live.conf");
   const previewFile = path.join(dir, "preview.conf");
