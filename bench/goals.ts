@@ -1,6 +1,6 @@
 /**
  * The speed goals of issue 11, each printed as goal, figure and ratio (figure ÷ goal for times,
- * goal-relative for throughput). Measured on stacks of their own (ports 18800–18806 shifted by
+ * goal-relative for throughput). Measured on stacks of their own (ports 18780–18786 shifted by
  * BG_TEST_PORT_OFFSET), one driver after another, 30 samples or more per percentile:
  *   - `rollback --yes` through the real CLI process: spawn → a probe loop on 127.0.0.1 sees every
  *     request served by the other color (p99);
@@ -39,7 +39,7 @@ export interface GoalsOptions {
 }
 
 const OFFSET = Number(process.env.BG_TEST_PORT_OFFSET ?? 0);
-const PORTS: Record<BenchProxy | "app", number> = { nginx: 18800 + OFFSET, caddy: 18802 + OFFSET, haproxy: 18804 + OFFSET, app: 18806 + OFFSET };
+const PORTS: Record<BenchProxy | "app", number> = { nginx: 18780 + OFFSET, caddy: 18782 + OFFSET, haproxy: 18784 + OFFSET, app: 18786 + OFFSET };
 const ROLLBACK_GOAL_MS: Record<BenchProxy, number> = { nginx: 250, caddy: 150, haproxy: 150 };
 
 function timeRow(figure: string, goalMs: number, pct: "p50" | "p99", values: number[], note = ""): GoalRow {
