@@ -3,18 +3,22 @@
  * slower than the health timeout, answering 5 % errors. The old color must serve at the end.
  */
 import type { ScenarioResult } from "../types.js";
-import { watchRun } from "./cli-events.js";
+import { run as runCommand } from "../../testkit/demo-stack.js";
+import { isPhase, watchRun } from "./cli-events.js";
 import { HEALTH_TIMEOUT_S, type FaultStack } from "./fault-stack.js";
 import { parseResult, underLoad, type Verdict } from "./scenario.js";
 
 export interface BrokenRelease {
   label: string;
+  /** APP_FAILURE of the new release. */
   failure: string;
+  /** Crash the new release (SIGUSR2: exit 1) the moment its switch is reported, not on a timer. */
+  crashOnSwitch?: boolean;
 }
 
 export const BROKEN_RELEASES: BrokenRelease[] = [
   { label: "never healthy", failure: "unhealthy" },
-  { label: "crashes right after the switch", failure: "crash-after:4" },
+  { label: "crashes right after the switch", failure: "", crashOnSwitch: true },
   { label: "slow start past the health timeout", failure: `slow-start:${HEALTH_TIMEOUT_S + 30}` },
   { label: "5 % errors", failure: "error-rate:0.05" },
 ];
@@ -29,6 +33,16 @@ export async function brokenReleaseScenario(stack: FaultStack, release: BrokenRe
     const notes: string[] = [];
     const run = watchRun(stack.bg.spawnCli(["deploy", "--version", version, "--yes", "--json"], { env: { APP_FAILURE: release.failure } }));
     const timer = setTimeout(() => run.child.kill("SIGKILL"), 300_000);
+    let crashed = false;
+    if (release.crashOnSwitch) {
+      const switchedAt = await run.waitFor(isPhase("switch", "ok"), 240_000);
+      const target = old === "blue" ? "green" : "blue";
+      const id = switchedAt ? await stack.bg.demo.containerId(target) : null;
+      if (id) {
+        crashed = (await runCommand("docker", ["kill", "--signal", "SIGUSR2", id]).then(() => true, () => false));
+        notes.push(`${target} crashed (SIGUSR2) ${Date.now() - switchedAt!.at} ms after its switch was reported`);
+      }
+    }
     const end = await run.exited.finally(() => clearTimeout(timer));
     const result = parseResult(end.stdout);
     const phases = run.events.filter((e) => e.event.type === "phase" && e.event.status !== "start").map((e) => `${String(e.event.phase)}:${String(e.event.status)}`);
@@ -45,7 +59,7 @@ export async function brokenReleaseScenario(stack: FaultStack, release: BrokenRe
     const verdict: Verdict = { problems, notes };
     // The fault must have happened before the outcome is judged: a release that crashes during smoke
     // was never live, and proves nothing about the crash after a switch.
-    if (release.failure.startsWith("crash-after") && !switched) problems.push("the fault did not happen: the release was never switched to (it failed before the switch)");
+    if (release.crashOnSwitch && (!switched || !crashed)) problems.push("the fault did not happen: the release was never switched to, or the crash signal could not be sent");
     if (switched && !back) problems.push("the release was switched to and never switched back");
     if (switched && back) notes.push(`live on the broken release for ${back.at - switched.at} ms`);
 

@@ -4,10 +4,11 @@
  * Docker's die event), and a rollback that recreates a removed color at its recorded version.
  */
 import { readFile, writeFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBluegreenStack, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
 import { run } from "../../testkit/demo-stack.js";
-import { containerState, describeRun, measureTraffic, phaseMs, recordFigure, resultOf, stateFileOf, statusOf, trafficFigure, cliOnHealthy } from "../helpers/engine-checks.js";
+import { containerState, describeRun, measureTraffic, phaseMs, recordFigure, resultOf, stateFileOf, statusOf, trafficFigure, cliOnHealthy, waitUntilHealthy } from "../helpers/engine-checks.js";
 
 /** The verify duration lives in bluegreen.yml: the crash test needs a long one, the others a short one. */
 async function setVerifyDuration(stack: BluegreenStack, duration: string): Promise<void> {
@@ -47,16 +48,23 @@ describe("the engine's failure paths on haproxy", () => {
   }, 120_000);
 
   it("switches back to blue at once when the new release crashes after the switch: outcome rolled-back, exit 1, state = proxy", async () => {
-    // The verify window only bounds the wait: the engine ends it on green's die event. The crash is
-    // set 6 s after the app first reports healthy, not 2 s: on this shared 2-core machine (load 20–40)
-    // Docker's health check took up to ~3 s to see the app healthy, and preview + smoke + switch
-    // another 1–3 s, so with crash-after:2 green died during the health wait (measured) and the
-    // switch was never reached. The figure below records the measured healthy → first-green time.
+    // The verify window only bounds the wait: the engine ends it on green's die event. Green crashes
+    // (SIGUSR2: the demo app exits 1) the moment the request loop sees it serve live traffic: a timer
+    // (crash-after:S) raced health, smoke and the switch on a loaded CI host and sometimes fired
+    // during smoke, before any switch.
     await setVerifyDuration(stack, "20s");
-    const traffic = measureTraffic(stack, 20);
     // The engine switches back only to a previous color it saw healthy before the switch.
-    const r = await cliOnHealthy(stack, ["deploy", "--version", "v2", "--yes", "--json"], ["blue"], { env: { APP_FAILURE: "crash-after:6" } });
+    await waitUntilHealthy(stack, ["blue"]);
+    const traffic = measureTraffic(stack, 20);
+    const deploy = stack.spawnCli(["deploy", "--version", "v2", "--yes", "--json"]);
+    const deadline = Date.now() + 120_000;
+    while (!traffic.samples().some((s) => s.color === "green") && Date.now() < deadline) await sleep(10);
+    const greenLive = traffic.samples().some((s) => s.color === "green");
+    if (greenLive) await run("docker", ["kill", "--signal", "SIGUSR2", (await stack.demo.containerId("green")) as string]);
+    const r = await deploy.exited;
     const summary = await traffic.stop();
+    // The fault happened: green served live traffic, then was crashed.
+    expect(greenLive, "green never served the live route, so the crash after the switch was never made").toBe(true);
     await setVerifyDuration(stack, "2s");
     expect(r.code, describeRun(r)).toBe(1);
     const result = resultOf(r);
@@ -85,7 +93,7 @@ describe("the engine's failure paths on haproxy", () => {
     const healthyToFirstGreenMs = appHealthyWall && firstGreen ? wall0 + firstGreen.t - appHealthyWall : null;
     const windowHard = samples.filter((s) => s.error === "hard" && wall0 + s.t + s.latencyMs >= crashWall - 50 && s.t <= (back?.t ?? 0)).length;
     recordFigure({
-      scenario: "haproxy crash-after:6 → switch back",
+      scenario: "haproxy crash (SIGUSR2) once live → switch back",
       ms: result.durationMs,
       traffic: trafficFigure(summary),
       extra: { crashToBackMs, windowHard, healthyToFirstGreenMs, verifyMs: phaseMs(result, "verify"), rollbackSwitchMs: phaseMs(result, "rollback-switch"), firstHard: summary.firstHard },
