@@ -140,7 +140,10 @@ describe("the TUI in tmux against the real demo stack (nginx)", () => {
     });
 
     it("shows blue ACTIVE with v1, every panel, no line wider than 80 and no color", async () => {
-      const screen = await dashboard(tui);
+      await dashboard(tui);
+      // The event stream opens after the first status read (dockerode loads on first use): the
+      // header says "connecting" until it answers.
+      const screen = await tui.waitFor(/· docker connected/, 30_000);
       const slots = slotHeadings(screen);
       expect(slots.blue, screen).toMatchObject({ active: true, version: "v1" });
       expect(slots.green, screen).toMatchObject({ active: false, summary: "no containers" });
