@@ -93,7 +93,8 @@ export function defaultStackName(dir: string): string {
 
 export function renderPlan(plan: InitPlan, opts: { showDiffs: boolean }): string {
   const lines: string[] = [];
-  for (const f of plan.files) lines.push(`  ${f.change === "create" ? "create   " : f.change === "update" ? "update   " : "unchanged"} ${f.path.padEnd(24)} ${f.why}`);
+  const width = Math.max(24, ...plan.files.map((f) => f.path.length));
+  for (const f of plan.files) lines.push(`  ${f.change === "create" ? "create   " : f.change === "update" ? "update   " : "unchanged"} ${f.path.padEnd(width)} ${f.why}`);
   if (opts.showDiffs) for (const f of plan.files) if (f.change === "update" && f.diff) lines.push("", f.diff.trimEnd());
   if (plan.proxyDiff && opts.showDiffs) lines.push("", "your proxy config → the one bluegreen runs:", plan.proxyDiff.trimEnd());
   if (plan.notes.length > 0) lines.push("", "what init did and how to use it:", ...plan.notes.map((n) => `  - ${n}`));
