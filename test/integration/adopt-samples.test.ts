@@ -36,6 +36,8 @@ interface Sample {
 /** See the second-deploy test: hang-ups of Caddy, which reloads its config on a switch, at most. */
 const CADDY_RELOAD_HANGUPS = 2;
 
+const PG_PACKAGES = ["pg", "pg-cloudflare", "pg-connection-string", "pg-int8", "pg-pool", "pg-protocol", "pg-types", "pgpass", "postgres-array", "postgres-bytea", "postgres-date", "postgres-interval", "split2", "xtend"];
+
 const SAMPLES: Sample[] = [
   { name: "node-redis-nginx", rotate: "web", proxy: "nginx", extra: ["--health-path", "/stats"], path: "/stats", livePort: testPort(18910), previewPort: testPort(18911) },
   { name: "api-caddy", rotate: "api", proxy: "caddy", extra: ["--verify-path", "/notes"], path: "/notes", livePort: testPort(18920), previewPort: testPort(18921) },
@@ -98,6 +100,9 @@ describe.each(SAMPLES)("adopting the $name sample with bluegreen init", (sample)
       await rm(dir, { recursive: true, force: true });
     });
     await cp(path.join(REPO_ROOT, "fixtures/samples", sample.name), dir, { recursive: true });
+    // The api-caddy sample's API uses pg; with no npm registry here its Dockerfile copies a vendored
+    // node_modules, made from the repository's own (pg and its dependency tree: npm ls --all pg).
+    if (sample.name === "api-caddy") for (const pkg of PG_PACKAGES) await cp(path.join(REPO_ROOT, "node_modules", pkg), path.join(dir, "api/node_modules", pkg), { recursive: true, dereference: true });
     const init = await cli(dir, ["init", "-C", dir, "--rotate", sample.rotate, "--proxy", sample.proxy, "--stack", stack, "--preview-port", String(sample.previewPort), ...sample.extra, "--yes"], env);
     expect(init.code, init.stderr + init.stdout).toBe(0);
     // The sample's nginx is built FROM bluegreen/base-nginx, which has ngx_http_js_module: init looks
