@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { Mapping } from "../platform/compose/index.js";
 import { isMapping, parsePort, validateWithCompose } from "../platform/compose/index.js";
-import { buildPlan, defaultStackName, loadProject, previousChoices, readIfExists } from "./init.js";
+import { buildPlan, defaultStackName, loadProject, NGINX_CONFIG_PATH, previousChoices, readIfExists } from "./init.js";
+import { readRouteScript, routeOfConfig } from "./nginx-route.js";
+import { NGINX_ROUTE_DIR, NGINX_ROUTE_SCRIPT, NGINX_ROUTE_VOLUME } from "./proxy/nginx.js";
 import { GENERATED, VERSION_VARIABLE } from "./types.js";
 
 export interface Finding {
@@ -72,6 +74,9 @@ export function proxyMounts(shared: Mapping | null, proxyService: string): { hos
   });
 }
 
+/** Where a driver's own config is mounted (nginx.conf, Caddy's JSON, haproxy.cfg). */
+const CONFIG_TARGET = /(nginx\.conf|\.json|haproxy\.cfg)$/;
+
 export function checkStack(files: StackFiles): Finding[] {
   const findings: Finding[] = [];
   const add = (severity: Finding["severity"], file: string, problem: string, fix: string) => findings.push({ severity, file, problem, fix });
@@ -132,7 +137,7 @@ export function checkStack(files: StackFiles): Finding[] {
   }
   for (const base of rotate) if (services && services[base] !== undefined) add("error", layout.shared, `also runs the rotating service "${base}": a third, uncolored copy would start with the shared services`, `remove ${base} from ${layout.shared} (it lives in the color files)`);
   const volumes = (Array.isArray(proxySvc.volumes) ? proxySvc.volumes : []).map((v) => (typeof v === "string" ? v : isMapping(v) ? `${str(v.source) ?? ""}:${str(v.target) ?? ""}` : ""));
-  if (!volumes.some((v) => v.includes(":/run/bluegreen"))) add("error", layout.shared, `${layout.proxyService} does not mount the run dir at /run/bluegreen: bluegreen cannot reach the admin socket or write the routes`, 'add "${BG_RUN_DIR:-./.bluegreen/run}:/run/bluegreen" to its volumes');
+  if (!volumes.some((v) => /:\/run\/bluegreen(:|$)/.test(v))) add("error", layout.shared, `${layout.proxyService} does not mount the run dir at /run/bluegreen: bluegreen cannot reach the admin socket or write the routes`, 'add "${BG_RUN_DIR:-./.bluegreen/run}:/run/bluegreen" to its volumes');
   const ports = (Array.isArray(proxySvc.ports) ? proxySvc.ports : []).flatMap((p) => parsePort(p));
   const previewHost = previewUrl ? /:(\d+)\/?$/.exec(previewUrl)?.[1] : undefined;
   const previewPort = ports.find((p) => p.published === previewHost);
@@ -140,18 +145,22 @@ export function checkStack(files: StackFiles): Finding[] {
   else if (previewPort && previewPort.hostIp !== "127.0.0.1") add("error", layout.shared, `the preview port ${previewHost} is published on every interface: anyone could reach the standby color`, `publish it as "127.0.0.1:${previewHost}:${previewPort.target}"`);
   const command = Array.isArray(proxySvc.command) ? proxySvc.command.map(String).join(" ") : str(proxySvc.command) ?? "";
   const mounts = proxyMounts(sharedDoc, layout.proxyService);
-  const configText = mounts.map((m) => files[m.host] ?? null).find((t) => t !== null) ?? null;
-  const configFile = mounts.find((m) => (files[m.host] ?? null) !== null)?.host ?? `${GENERATED.proxyDir}/?`;
+  // The driver's config first (other mounted files: nginx's njs script, your certificates …).
+  const configMounts = [...mounts].sort((a, b) => Number(!CONFIG_TARGET.test(a.target)) - Number(!CONFIG_TARGET.test(b.target)));
+  const configText = configMounts.map((m) => files[m.host] ?? null).find((t) => t !== null) ?? null;
+  const configFile = configMounts.find((m) => (files[m.host] ?? null) !== null)?.host ?? `${GENERATED.proxyDir}/?`;
   if (configText === null) {
     add("error", layout.shared, `no ${layout.driver} config is mounted into ${layout.proxyService} from this directory, so doctor cannot check it`, "re-run `bluegreen init` (it writes bluegreen/<config> and mounts it)");
     return findings;
   }
   if (!configText.includes("X-Bluegreen-Color")) add("error", configFile, "the proxy does not add the X-Bluegreen-Color response header: verify and smoke cannot tell which color answered", "add it (init's generated config does: re-run `bluegreen init`)");
   if (layout.driver === "nginx") {
-    for (const route of ["live", "preview"]) {
-      if (new RegExp(`include\\s+\\S*/${route}\\.conf\\s*;`).test(configText)) add("error", configFile, `a plain include of ${route}.conf: nginx refuses to start while the file does not exist yet (before the first switch, or after the run dir is cleaned)`, `write include /run/bluegreen/nginx/${route}.con[f]; (a glob may match nothing)`);
-      else if (!configText.includes(`${route}.con[f]`)) add("error", configFile, `no include of /run/bluegreen/nginx/${route}.con[f]: bluegreen's switch would change nothing`, `add set $bg_color/$bg_upstream defaults and include /run/bluegreen/nginx/${route}.con[f]; to the ${route} server`);
-    }
+    if (isNjsRoute(configText)) checkNjsRoute({ configText, configFile, shared: layout.shared, proxyService: layout.proxyService, volumes, mounts, files, add });
+    else
+      for (const route of ["live", "preview"]) {
+        if (new RegExp(`include\\s+\\S*/${route}\\.conf\\s*;`).test(configText)) add("error", configFile, `a plain include of ${route}.conf: nginx refuses to start while the file does not exist yet (before the first switch, or after the run dir is cleaned)`, `write include /run/bluegreen/nginx/${route}.con[f]; (a glob may match nothing)`);
+        else if (!configText.includes(`${route}.con[f]`)) add("error", configFile, `no include of /run/bluegreen/nginx/${route}.con[f]: bluegreen's switch would change nothing`, `add set $bg_color/$bg_upstream defaults and include /run/bluegreen/nginx/${route}.con[f]; to the ${route} server`);
+      }
     if (!configText.includes("unix:/run/bluegreen/nginx-admin.sock")) add("error", configFile, "no admin server on unix:/run/bluegreen/nginx-admin.sock: bluegreen cannot read what nginx routes to", "add the admin server block (see docs/adopting.md) or re-run `bluegreen init`");
     if (!command.includes("rm -f /run/bluegreen/nginx-admin.sock")) add("error", layout.shared, `${layout.proxyService} does not remove a stale admin socket at start: after a kill or crash nginx cannot bind it again and will not start`, `command: ["/bin/sh", "-c", "rm -f /run/bluegreen/nginx-admin.sock && exec nginx -g 'daemon off;'"]`);
   } else if (layout.driver === "caddy") {
@@ -172,6 +181,50 @@ export function checkStack(files: StackFiles): Finding[] {
     for (const backend of ["live", "preview", "colors"]) if (!new RegExp(`^backend ${backend}\\b`, "m").test(configText)) add("error", configFile, `no backend "${backend}" with servers blue and green`, "re-run `bluegreen init` (the driver switches servers in these backends)");
   }
   return findings;
+}
+
+/** An nginx config that routes with njs (any of its pieces present: doctor then checks for all of them). */
+function isNjsRoute(configText: string): boolean {
+  return /^\s*(js_import|js_set|load_module\s+\S*ngx_http_js_module)\b/m.test(configText) || configText.includes("$bg_njs_");
+}
+
+const NJS_FUNCTIONS = [
+  ["live", "color", "liveColor"],
+  ["live", "upstream", "liveUpstream"],
+  ["preview", "color", "previewColor"],
+  ["preview", "upstream", "previewUpstream"],
+] as const;
+
+/** The njs route: module, script (imported and mounted), the js_set variables each route reads, the route mount. */
+function checkNjsRoute(c: {
+  configText: string;
+  configFile: string;
+  shared: string;
+  proxyService: string;
+  volumes: string[];
+  mounts: { host: string; target: string }[];
+  files: StackFiles;
+  add: (severity: Finding["severity"], file: string, problem: string, fix: string) => void;
+}): void {
+  const { configText, configFile, add } = c;
+  if (!/^\s*load_module\s+\S*ngx_http_js_module\.so\s*;/m.test(configText)) add("error", configFile, "uses njs (js_import/js_set) but has no load_module of ngx_http_js_module: nginx refuses to start (unknown directive)", `put load_module /usr/lib/nginx/modules/ngx_http_js_module.so; (the module's path in your image) at the top, or re-run \`bluegreen init\` (it looks inside the image and falls back to the reload route without njs)`);
+  const imported = /^\s*js_import\s+bg_route\s+from\s+(\S+?)\s*;/m.exec(configText)?.[1];
+  if (!imported) add("error", configFile, "no js_import of bluegreen's route script as bg_route: the js_set functions are unknown and nginx refuses to start", `add js_import bg_route from ${NGINX_ROUTE_SCRIPT}; to the http block`);
+  else {
+    const mount = c.mounts.find((m) => m.target === imported);
+    if (!mount) add("error", c.shared, `${c.proxyService} does not mount the njs route script at ${imported}: nginx refuses to start (js_import cannot open it)`, `add "./${GENERATED.proxyDir}/bluegreen-route.js:${imported}:ro" to its volumes (init writes the script)`);
+    else if ((c.files[mount.host] ?? null) === null) add("error", mount.host, `is missing: it is mounted at ${imported} as the njs route script, and nginx cannot start without it`, "re-run `bluegreen init` (it writes the script)");
+  }
+  for (const [route, field, fn] of NJS_FUNCTIONS) {
+    if (!new RegExp(`js_set\\s+\\$bg_njs_${route}_${field}\\s+bg_route\\.${fn}\\s*;`).test(configText)) add("error", configFile, `no js_set $bg_njs_${route}_${field} bg_route.${fn}: the ${route} route cannot read its ${field} per request`, `add js_set $bg_njs_${route}_${field} bg_route.${fn}; to the http block`);
+  }
+  // Each route is read twice: by its server and by the admin answer the driver reads back.
+  const count = (text: string) => configText.split(text).length - 1;
+  for (const route of ["live", "preview"] as const) {
+    if (count(`set $bg_color $bg_njs_${route}_color;`) < 2 || count(`set $bg_upstream $bg_njs_${route}_upstream;`) < 2) add("error", configFile, `the ${route} server or the admin answer does not take $bg_color/$bg_upstream from the njs route: a switch would not change what it serves, or the driver could not read it back`, `in the ${route} server and in location /bluegreen/targets: set $bg_${route}_default_color/_upstream, then set $bg_color $bg_njs_${route}_color; set $bg_upstream $bg_njs_${route}_upstream;`);
+  }
+  if (!c.volumes.some((v) => new RegExp(`/nginx:${NGINX_ROUTE_DIR}(:ro)?$`).test(v))) add("error", c.shared, `${c.proxyService} does not mount <runDir>/nginx at ${NGINX_ROUTE_DIR}: nginx's workers (user nobody) cannot read the route files, so nginx serves the defaults and every switch is refused (the file is restored)`, `add "${NGINX_ROUTE_VOLUME}" to its volumes`);
+  if (!configText.includes('"mode":"$bg_route_mode"') || !/set \$bg_route_mode njs;/.test(configText)) add("warning", configFile, "the admin answer does not report \"mode\":\"njs\": the driver takes it for the reload route and reloads nginx on every switch (closing idle keep-alive connections)", `set $bg_route_mode njs; in each route and return "mode":"$bg_route_mode" from /bluegreen/targets (re-run \`bluegreen init\`)`);
 }
 
 /** Reads an adopted stack in `dir`, checks it, and adds compose's own verdict on the generated files. */
@@ -211,6 +264,8 @@ async function drift(dir: string): Promise<Finding[]> {
   if (!before.rotate || !before.proxy) return [];
   try {
     const project = await loadProject(dir, []);
+    // The route mode the config was written with: doctor never builds or runs an image to re-decide it.
+    const route = before.proxy === "nginx" ? routeOfConfig(await readIfExists(join(dir, NGINX_CONFIG_PATH)), await readRouteScript()) : null;
     const plan = await buildPlan(dir, project, {
       rotate: before.rotate,
       proxy: before.proxy,
@@ -219,7 +274,7 @@ async function drift(dir: string): Promise<Finding[]> {
       healthPath: before.healthPath ?? "/",
       verifyPath: before.verifyPath ?? before.healthPath ?? "/",
       proxyImage: null,
-    });
+    }, route ?? undefined);
     return plan.files
       .filter((f) => f.change === "update")
       .map((f) => ({ severity: "warning" as const, file: f.path, problem: `differs from what \`bluegreen init\` writes from ${project.files.join(", ")} now (your compose file changed, or the file was edited by hand)`, fix: "run `bluegreen init --dry-run` to see the diff, then `bluegreen init` to bring it up to date" }));

@@ -7,6 +7,8 @@ import { writeFileAtomic } from "../fs/atomic-write.js";
 import type { ComposeProject } from "../platform/compose/index.js";
 import { findComposeFiles, isMapping, readComposeProject } from "../platform/compose/index.js";
 import { pathsToRead, planInit } from "./plan.js";
+import type { NginxRouteChoice } from "./proxy/index.js";
+import type { NginxRoutePreference } from "./nginx-route.js";
 import type { InitOptions, InitPlan } from "./types.js";
 import { GENERATED } from "./types.js";
 
@@ -25,10 +27,10 @@ export async function loadProject(dir: string, files: string[]): Promise<Compose
   return readComposeProject(dir, await findComposeFiles(dir, files));
 }
 
-export async function buildPlan(dir: string, project: ComposeProject, options: InitOptions): Promise<InitPlan> {
+export async function buildPlan(dir: string, project: ComposeProject, options: InitOptions, nginxRoute?: NginxRouteChoice): Promise<InitPlan> {
   const existing: Record<string, string | null> = {};
   for (const path of pathsToRead(project, options)) existing[path] = await readIfExists(join(dir, path));
-  return planInit({ project, options, existing });
+  return planInit({ project, options, existing, ...(nginxRoute ? { nginxRoute } : {}) });
 }
 
 export async function writePlan(dir: string, plan: InitPlan): Promise<string[]> {
@@ -49,7 +51,12 @@ export interface PreviousChoices {
   previewPort?: number;
   healthPath?: string;
   verifyPath?: string;
+  /** Only a route mode the operator forced (--nginx-route reload) sticks; otherwise init looks again. */
+  nginxRoute?: NginxRoutePreference;
 }
+
+/** Where init writes the nginx config (and doctor reads the route mode it was written with). */
+export const NGINX_CONFIG_PATH = `${GENERATED.proxyDir}/nginx.conf`;
 
 export async function previousChoices(dir: string): Promise<PreviousChoices> {
   const text = await readIfExists(join(dir, GENERATED.config));
@@ -66,7 +73,9 @@ export async function previousChoices(dir: string): Promise<PreviousChoices> {
   const health = isMapping(doc.health) ? doc.health : {};
   const verify = isMapping(doc.verify) ? doc.verify : {};
   const preview = typeof proxy.preview === "string" ? Number(/:(\d+)\/?$/.exec(proxy.preview)?.[1]) : NaN;
+  const forcedReload = driver === "nginx" && /^# Route mode: reload \(--nginx-route reload\)\.$/m.test((await readIfExists(join(dir, NGINX_CONFIG_PATH))) ?? "");
   return {
+    ...(forcedReload ? { nginxRoute: "reload" as const } : {}),
     ...(Array.isArray(doc.services) ? { rotate: doc.services.map(String) } : {}),
     ...(driver === "nginx" || driver === "caddy" || driver === "haproxy" ? { proxy: driver } : {}),
     ...(typeof doc.stack === "string" ? { stack: doc.stack } : {}),
@@ -84,7 +93,8 @@ export function defaultStackName(dir: string): string {
 
 export function renderPlan(plan: InitPlan, opts: { showDiffs: boolean }): string {
   const lines: string[] = [];
-  for (const f of plan.files) lines.push(`  ${f.change === "create" ? "create   " : f.change === "update" ? "update   " : "unchanged"} ${f.path.padEnd(24)} ${f.why}`);
+  const width = Math.max(24, ...plan.files.map((f) => f.path.length));
+  for (const f of plan.files) lines.push(`  ${f.change === "create" ? "create   " : f.change === "update" ? "update   " : "unchanged"} ${f.path.padEnd(width)} ${f.why}`);
   if (opts.showDiffs) for (const f of plan.files) if (f.change === "update" && f.diff) lines.push("", f.diff.trimEnd());
   if (plan.proxyDiff && opts.showDiffs) lines.push("", "your proxy config → the one bluegreen runs:", plan.proxyDiff.trimEnd());
   if (plan.notes.length > 0) lines.push("", "what init did and how to use it:", ...plan.notes.map((n) => `  - ${n}`));

@@ -12,25 +12,30 @@ import { bluegreenYml, smokeSpec } from "./config-file.js";
 import { findProxyService, portInProxyConfig, proxiedService, proxyConfigCandidates, proxyKind } from "./detect.js";
 import { lineDiff } from "./diff.js";
 import { proxyConfig } from "./proxy/index.js";
+import type { NginxRouteChoice } from "./proxy/index.js";
 import { proxyService, sharedNetworks, sharedService } from "./shared-file.js";
 import type { InitOptions, InitPlan, PlannedFile } from "./types.js";
-import { AdoptError, GENERATED, VERSION_VARIABLE } from "./types.js";
+import { AdoptError, DEFAULT_PROXY_IMAGE, GENERATED, VERSION_VARIABLE } from "./types.js";
 
 export interface InitInput {
   project: ComposeProject;
   options: InitOptions;
   /** Current contents of the files the plan reads or writes (see pathsToRead); null = absent. */
   existing: Record<string, string | null>;
+  /** nginx: how the routes are read, as probed from the proxy's image (nginx-route.ts); default reload. */
+  nginxRoute?: NginxRouteChoice;
 }
 
-const DEFAULT_PROXY_IMAGE = { nginx: "nginx:1.27", caddy: "caddy:2", haproxy: "haproxy:2.8" } as const;
 
 /** Every path whose current content the planner needs: the generated files and the user's proxy config candidates. */
 export function pathsToRead(project: ComposeProject, options: Pick<InitOptions, "rotate" | "proxy">): string[] {
   const proxy = findProxyService(project, options.rotate);
   const kind = proxy ? proxyKind(proxy) : null;
   const candidates = proxy && kind ? proxyConfigCandidates(proxy, kind).map((c) => c.hostPath) : [];
-  return [GENERATED.shared, GENERATED.blue, GENERATED.green, GENERATED.config, GENERATED.smoke, `${GENERATED.proxyDir}/${proxyConfig({ driver: options.proxy, livePort: 1, previewPort: 2, service: "x", servicePort: 1 }).fileName}`, ...candidates];
+  // Every file the driver's config may come with (nginx: the njs script too, whichever mode is chosen).
+  const generated = proxyConfig({ driver: options.proxy, livePort: 1, previewPort: 2, service: "x", servicePort: 1, nginxRoute: { mode: "njs", modulePath: "x", script: "", why: "" } });
+  const proxyFiles = [generated.fileName, ...(generated.files ?? []).map((f) => f.fileName)].map((name) => `${GENERATED.proxyDir}/${name}`);
+  return [GENERATED.shared, GENERATED.blue, GENERATED.green, GENERATED.config, GENERATED.smoke, ...proxyFiles, ...candidates];
 }
 
 function header(lines: string[]): string {
@@ -47,7 +52,7 @@ function planned(path: string, content: string, existing: Record<string, string 
   return { path, content, existing: before, change, diff: before === null ? "" : lineDiff(before, content, { from: `${path} (now)`, to: `${path} (init)` }), why };
 }
 
-export function planInit({ project, options, existing }: InitInput): InitPlan {
+export function planInit({ project, options, existing, nginxRoute }: InitInput): InitPlan {
   const notes: string[] = [];
   const warnings: string[] = [];
   const byName = new Map(project.services.map((s) => [s.name, s]));
@@ -79,7 +84,7 @@ export function planInit({ project, options, existing }: InitInput): InitPlan {
   if (livePorts.length > 1) warnings.push(`${liveSource.name} publishes ${livePorts.length} ports; the generated ${options.proxy} config routes container port ${userProxy ? firstLive.target : 8080} only (TLS on 443 and the like: add it to bluegreen/${options.proxy} config by hand, see docs/adopting.md)`);
   const livePort = adapt || userProxy ? firstLive.target : 8080;
   const previewPort = livePort === 8081 ? 8082 : 8081;
-  const plan = proxyConfig({ driver: options.proxy, livePort, previewPort, service: web.name, servicePort: webPort });
+  const plan = proxyConfig({ driver: options.proxy, livePort, previewPort, service: web.name, servicePort: webPort, ...(nginxRoute ? { nginxRoute } : {}) });
   const proxyName = userProxy?.name ?? (byName.has("proxy") ? "bluegreen-proxy" : "proxy");
   const proxyDef = proxyService({
     base: adapt ? userProxy : userProxy ? { ...userProxy, raw: { ...stripBuild(userProxy.raw), image: options.proxyImage ?? DEFAULT_PROXY_IMAGE[options.proxy] } } : null,
@@ -95,6 +100,15 @@ export function planInit({ project, options, existing }: InitInput): InitPlan {
   if (adapt) notes.push(`proxy: your ${options.proxy} service "${proxyName}" keeps its image and its ports (${livePorts.map((p) => `${p.published}:${p.target}`).join(", ")}); bluegreen/${plan.fileName} is mounted over its config, the preview route is on 127.0.0.1:${options.previewPort}`);
   else if (userProxy) warnings.push(`proxy: "${userProxy.name}" runs ${userKind}, you chose ${options.proxy}: it is replaced by ${options.proxyImage ?? DEFAULT_PROXY_IMAGE[options.proxy]} on the same ports; your ${userKind} config is not used`);
   else notes.push(`proxy: no proxy in your project, so bluegreen's own (${options.proxyImage ?? DEFAULT_PROXY_IMAGE[options.proxy]}) runs as "${proxyName}" on the port ${web.name} published (${livePorts.map((p) => p.published).join(", ")})`);
+
+  if (options.proxy === "nginx") {
+    const route = nginxRoute ?? { mode: "reload" as const, why: "route mode not chosen" };
+    notes.push(
+      route.mode === "njs"
+        ? `nginx route: njs, because ${route.why}: a switch is an atomic write of <runDir>/nginx/live.conf that the workers read per request (no reload, no client connection closed); <runDir>/nginx is mounted at /run/bluegreen-route`
+        : `nginx route: reload, because ${route.why}: a switch rewrites <runDir>/nginx/live.conf and reloads nginx (idle keep-alive connections are closed; add ngx_http_js_module to the image and re-run init for switches without a reload)`,
+    );
+  }
 
   // Shared project: everything that does not rotate.
   const shared: Mapping = {};
@@ -167,6 +181,7 @@ export function planInit({ project, options, existing }: InitInput): InitPlan {
     planned(GENERATED.blue, colorFile("blue"), existing, "the blue color"),
     planned(GENERATED.green, colorFile("green"), existing, "the green color"),
     planned(`${GENERATED.proxyDir}/${plan.fileName}`, plan.content, existing, `the ${options.proxy} configuration bluegreen drives`),
+    ...(plan.files ?? []).map((f) => planned(`${GENERATED.proxyDir}/${f.fileName}`, f.content, existing, `mounted at ${f.mountPath}`)),
     planned(GENERATED.smoke, smokeSpec(options.verifyPath), existing, "the smoke checks run before each switch"),
     planned(GENERATED.config, config, existing, "bluegreen's configuration"),
   ];

@@ -48,7 +48,8 @@ export function proxyService(args: {
     else def.depends_on = deps;
   }
   const volumes = (Array.isArray(def.volumes) ? def.volumes : []).filter((v) => JSON.stringify(v) !== JSON.stringify(args.dropMount) && !String(typeof v === "string" ? v : "").includes(`:${args.plan.mountPath}`));
-  def.volumes = [...volumes, `./${GENERATED.proxyDir}/${args.plan.fileName}:${args.plan.mountPath}:ro`, "${BG_RUN_DIR:-./.bluegreen/run}:/run/bluegreen"];
+  const extraMounts = (args.plan.files ?? []).map((f) => `./${GENERATED.proxyDir}/${f.fileName}:${f.mountPath}:ro`);
+  def.volumes = [...volumes, `./${GENERATED.proxyDir}/${args.plan.fileName}:${args.plan.mountPath}:ro`, ...extraMounts, "${BG_RUN_DIR:-./.bluegreen/run}:/run/bluegreen", ...(args.plan.volumes ?? [])];
   const published = args.base ? (Array.isArray(def.ports) ? def.ports : []) : args.livePorts.filter((p) => p.published !== null).map((p) => portEntry(p.hostIp, p.published ?? "", args.livePort));
   const preview = `127.0.0.1:${args.previewHostPort}:${args.previewPort}`;
   def.ports = [...published.filter((p) => p !== preview), preview];

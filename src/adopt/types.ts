@@ -54,3 +54,6 @@ export const GENERATED = {
 } as const;
 
 export const VERSION_VARIABLE = "BLUEGREEN_VERSION";
+
+/** The image of bluegreen's own proxy when the project has none of the chosen kind (--proxy-image). */
+export const DEFAULT_PROXY_IMAGE = { nginx: "nginx:1.27", caddy: "caddy:2", haproxy: "haproxy:2.8" } as const;

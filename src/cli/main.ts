@@ -1,7 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { findPackageRoot } from "../fs/package-root.js";
 import { ConfigError } from "../config/errors.js";
 import { UsageError } from "./usage.js";
 import { ExitCode } from "../domain/exit-codes.js";
@@ -10,17 +8,7 @@ import { commands } from "./commands/index.js";
 import { maskCliOutput } from "./output-masking.js";
 
 function packageVersion(): string {
-  // dist/src/cli/main.js and src/cli/main.ts sit two or three levels below the package root.
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const up of ["../..", "../../.."]) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(here, up, "package.json"), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "bluegreen" && pkg.version) return pkg.version;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return "0.0.0";
+  return findPackageRoot(import.meta.url)?.version ?? "0.0.0";
 }
 
 

@@ -4,7 +4,7 @@ export type ComposeVariant = "v2" | "v1";
 
 /** One compose action and its options: the data a command line is built from. */
 export type ComposeVerb =
-  | { verb: "build" }
+  | { verb: "build"; services?: string[] }
   | { verb: "up"; build?: boolean; recreate?: boolean; services?: string[] }
   | { verb: "stop"; timeoutSec?: number }
   | { verb: "down"; volumes?: boolean }
@@ -37,7 +37,7 @@ export function composeArgs(
 function verbArgs(action: Exclude<ComposeVerb, { verb: "version" }>): string[] {
   switch (action.verb) {
     case "build":
-      return ["build"];
+      return ["build", ...(action.services ?? [])];
     case "up":
       return ["up", "-d", "--no-deps", ...(action.build ? ["--build"] : []), ...(action.recreate ? ["--force-recreate"] : []), ...(action.services ?? [])];
     case "stop":

@@ -95,7 +95,7 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
 
   return {
     variant,
-    build: (target, onLine, buildOpts) => exec(target, { verb: "build" }, onLine, buildOpts?.signal),
+    build: (target, onLine, buildOpts) => exec(target, { verb: "build", ...(buildOpts?.services ? { services: buildOpts.services } : {}) }, onLine, buildOpts?.signal),
     up: (target, upOpts, onLine) => exec(target, { verb: "up", build: upOpts?.build, recreate: upOpts?.recreate, services: upOpts?.services }, onLine, upOpts?.signal),
     stop: (target, timeoutSec) => exec(target, { verb: "stop", timeoutSec }),
     down: (target, downOpts) => exec(target, { verb: "down", volumes: downOpts?.volumes }),

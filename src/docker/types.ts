@@ -90,7 +90,7 @@ export interface ComposeRunner {
   /** "v2" (`docker compose`) or "v1" (`docker-compose`), whichever the host has. */
   variant(): Promise<"v2" | "v1">;
   /** An abort of `signal` stops compose (its whole process group) and rejects with an AbortError. */
-  build(target: ComposeTarget, onLine?: (line: string) => void, opts?: { signal?: AbortSignal }): Promise<void>;
+  build(target: ComposeTarget, onLine?: (line: string) => void, opts?: { signal?: AbortSignal; services?: string[] }): Promise<void>;
   /** `up -d` (optionally --build, --force-recreate) for exactly the services of this project; abortable like build. */
   up(target: ComposeTarget, opts?: { build?: boolean; recreate?: boolean; signal?: AbortSignal; services?: string[] }, onLine?: (line: string) => void): Promise<void>;
   stop(target: ComposeTarget, timeoutSec?: number): Promise<void>;

@@ -3,7 +3,7 @@ import { caddyConfig } from "./caddy.js";
 import { haproxyConfig } from "./haproxy.js";
 import { nginxConfig } from "./nginx.js";
 
-export type { ProxyConfigInput, ProxyConfigPlan } from "./types.js";
+export type { NginxRouteChoice, ProxyConfigInput, ProxyConfigPlan, ProxyExtraFile } from "./types.js";
 
 export function proxyConfig(input: ProxyConfigInput): ProxyConfigPlan {
   switch (input.driver) {

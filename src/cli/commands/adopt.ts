@@ -8,6 +8,10 @@ import type { InitOptions } from "../../adopt/types.js";
 import { buildPlan, defaultStackName, loadProject, previousChoices, renderPlan, writePlan } from "../../adopt/init.js";
 import { findProxyService, proxyKind } from "../../adopt/detect.js";
 import { runChecks, renderFindings } from "../../adopt/check.js";
+import type { NginxRoutePreference } from "../../adopt/nginx-route.js";
+import { chooseNginxRoute, readRouteScript } from "../../adopt/nginx-route.js";
+import { createComposeRunner } from "../../docker/compose-runner.js";
+import { createImageProbe } from "../../docker/image-probe.js";
 import { findComposeFiles, validateWithCompose } from "../../platform/compose/index.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../run-operation.js";
@@ -21,6 +25,7 @@ interface InitFlags {
   healthPath?: string;
   verifyPath?: string;
   proxyImage?: string;
+  nginxRoute?: NginxRoutePreference;
   file: string[];
   dir: string;
   yes?: boolean;
@@ -41,6 +46,7 @@ export function registerAdopt(program: Command, io: Io, setCode: (code: number) 
     .option("--health-path <path>", "path polled through the preview route when a service has no Docker healthcheck (default /)")
     .option("--verify-path <path>", "read-only path verify requests after the switch (default: the health path)")
     .option("--proxy-image <image>", "image of bluegreen's own proxy when your project has none of that kind")
+    .addOption(new Option("--nginx-route <mode>", "nginx: read the route per request with njs (no reload on a switch) or reload; auto looks inside the proxy's image for ngx_http_js_module").choices(["auto", "njs", "reload"]))
     .option("-f, --file <file>", "your compose file (repeatable, like docker-compose -f); default: compose's own lookup", collect, [])
     .option("-C, --dir <dir>", "the compose project's directory", ".")
     .option("--yes", "write without asking")
@@ -146,9 +152,19 @@ async function initWith(dir: string, flags: InitFlags, io: Io, prompt: ReturnTyp
     verifyPath: flags.verifyPath ?? flags.healthPath ?? before.verifyPath ?? "/",
     proxyImage: flags.proxyImage ?? null,
   };
+  // nginx: njs when the image the stack will run has the module (a look inside it), else reload.
+  let nginxRoute;
+  if (proxy === "nginx") {
+    const preference = flags.nginxRoute ?? before.nginxRoute ?? "auto";
+    nginxRoute = await chooseNginxRoute(
+      { dir, project, options, preference, onLine: (line) => io.stdout.write(`${line}\n`) },
+      { compose: createComposeRunner(), probe: createImageProbe(), script: readRouteScript },
+    );
+    if (preference === "njs" && nginxRoute.mode !== "njs") throw new UsageError(`--nginx-route njs: ${nginxRoute.why}, so nginx could not load the njs route; init wrote nothing. Use --nginx-route reload (or auto), or add ngx_http_js_module to the image`);
+  }
   let plan;
   try {
-    plan = await buildPlan(dir, project, options);
+    plan = await buildPlan(dir, project, options, nginxRoute);
   } catch (err) {
     if (err instanceof AdoptError) throw new UsageError(err.message);
     throw err;

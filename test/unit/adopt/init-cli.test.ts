@@ -6,6 +6,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { main } from "../../../src/cli/main.js";
 
 const SAMPLE = join(import.meta.dirname, "../../../fixtures/samples/node-redis-nginx");
+// --nginx-route reload: init builds nor runs no image for it (auto would build the sample's nginx to
+// look for njs; that look is covered by nginx-route.test.ts with fakes and by adopt-samples end to end).
+// A re-run without flags keeps that forced choice, or it would look and change the config.
 
 function io(opts: { tty?: boolean; input?: string } = {}) {
   const stdin = Object.assign(new PassThrough(), { isTTY: opts.tty ?? false });
@@ -35,7 +38,7 @@ describe("bluegreen init on the command line", () => {
     const dir = await copySample();
     const before = (await readdir(dir)).sort();
     const t = io();
-    expect(await main(["init", "-C", dir, "--rotate", "web", "--proxy", "nginx"], t.io)).toBe(5);
+    expect(await main(["init", "-C", dir, "--rotate", "web", "--proxy", "nginx", "--nginx-route", "reload"], t.io)).toBe(5);
     expect(t.err()).toMatch(/not written .* --yes/);
     expect((await readdir(dir)).sort()).toEqual(before);
   });
@@ -43,7 +46,7 @@ describe("bluegreen init on the command line", () => {
   it("writes the plan with --yes, then a second run changes nothing and says so", async () => {
     const dir = await copySample();
     const first = io();
-    expect(await main(["init", "-C", dir, "--rotate", "web", "--proxy", "nginx", "--stack", "shop", "--yes"], first.io)).toBe(0);
+    expect(await main(["init", "-C", dir, "--rotate", "web", "--proxy", "nginx", "--nginx-route", "reload", "--stack", "shop", "--yes"], first.io)).toBe(0);
     expect(first.out()).toMatch(/create +compose\.blue\.yml/);
     const config = await readFile(join(dir, "bluegreen.yml"), "utf8");
     const second = io();
@@ -56,7 +59,7 @@ describe("bluegreen init on the command line", () => {
   it("asks which services rotate and which proxy on a terminal, then writes after a yes", async () => {
     const dir = await copySample();
     const t = io({ tty: true, input: "web\nnginx\ny\n" });
-    expect(await main(["init", "-C", dir, "--stack", "shop"], t.io)).toBe(0);
+    expect(await main(["init", "-C", dir, "--stack", "shop", "--nginx-route", "reload"], t.io)).toBe(0);
     expect(t.out()).toMatch(/which rotate per color/);
     expect(t.out()).toMatch(/your project runs nginx as "nginx"/);
     expect(await readFile(join(dir, "compose.green.yml"), "utf8")).toContain("web-green:");
@@ -65,7 +68,7 @@ describe("bluegreen init on the command line", () => {
   it("refuses an unknown service with the list of services (exit 2, nothing written)", async () => {
     const dir = await copySample();
     const t = io();
-    expect(await main(["init", "-C", dir, "--rotate", "app", "--proxy", "nginx", "--yes"], t.io)).toBe(2);
+    expect(await main(["init", "-C", dir, "--rotate", "app", "--proxy", "nginx", "--nginx-route", "reload", "--yes"], t.io)).toBe(2);
     expect(t.err()).toMatch(/no service "app".*services: redis, web, nginx/);
     expect((await readdir(dir)).includes("bluegreen.yml")).toBe(false);
   });
@@ -79,7 +82,7 @@ describe("bluegreen init on the command line", () => {
 
   it("doctor warns when the user's compose file changed since init, and init brings the color files up to date", async () => {
     const dir = await copySample();
-    expect(await main(["init", "-C", dir, "--rotate", "web", "--proxy", "nginx", "--stack", "shop", "--yes"], io().io)).toBe(0);
+    expect(await main(["init", "-C", dir, "--rotate", "web", "--proxy", "nginx", "--nginx-route", "reload", "--stack", "shop", "--yes"], io().io)).toBe(0);
     const compose = await readFile(join(dir, "compose.yml"), "utf8");
     await writeFile(join(dir, "compose.yml"), compose.replace("      REDIS_HOST: redis\n", "      REDIS_HOST: redis\n      LOG_LEVEL: debug\n"));
     const doctor = io();
