@@ -169,8 +169,9 @@ export class Engine {
           outcome: result.outcome,
           // A rolled-back deploy is no EngineError, but its message says why it was rolled back.
           error: error ? masker.text(error.message) : outcome.outcome === "rolled-back" ? masker.text(outcome.message) : null,
-          hooks: auditOf(ctx).hooks,
-          migrations: auditOf(ctx).migrations,
+          // A failed run's output lines are external text too.
+          hooks: masker.deep(auditOf(ctx).hooks),
+          migrations: masker.deep(auditOf(ctx).migrations),
         })
         .catch((err: unknown) => handlers.emit({ type: "log", level: "warn", message: `could not append to the history: ${errorMessage(err)}` }));
     }

@@ -80,7 +80,12 @@ export interface HookRecord {
   exitCode: number | null;
   timedOut: boolean;
   ms: number;
+  /** A failed run's last output lines (at most RECORDED_OUTPUT_LINES), so the history says why. */
+  output?: string[];
 }
+
+/** How many of a failed hook's or migration's last output lines its history record keeps. */
+export const RECORDED_OUTPUT_LINES = 10;
 
 export interface MigrationRecord {
   step: "expand" | "contract";
@@ -91,6 +96,8 @@ export interface MigrationRecord {
   exitCode: number | null;
   timedOut: boolean;
   ms: number;
+  /** A failed run's last output lines (at most RECORDED_OUTPUT_LINES), so the history says why. */
+  output?: string[];
 }
 
 /** The operator's hooks directory: one executable per point, run with argv and the facts as environment. */

@@ -31,7 +31,7 @@ const entrySchema = z.object({
   error: z.string().nullable(),
   /** Operator hooks that ran, in order (absent in older entries). */
   hooks: z
-    .array(z.object({ point: z.enum(HOOK_POINTS), ok: z.boolean(), exitCode: z.number().nullable(), timedOut: z.boolean(), ms: z.number() }))
+    .array(z.object({ point: z.enum(HOOK_POINTS), ok: z.boolean(), exitCode: z.number().nullable(), timedOut: z.boolean(), ms: z.number(), output: z.array(z.string()).optional() }))
     .optional(),
   /** Migration runs: expand before the new color starts, contract after the old one stopped. */
   migrations: z
@@ -45,6 +45,8 @@ const entrySchema = z.object({
         exitCode: z.number().nullable(),
         timedOut: z.boolean(),
         ms: z.number(),
+        /** A failed run's last output lines. */
+        output: z.array(z.string()).optional(),
       }),
     )
     .optional(),

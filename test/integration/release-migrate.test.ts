@@ -1,9 +1,11 @@
 // The release around the switch on the real demo stack (HAProxy, PostgreSQL from Debian's package):
 // a failing migration changes nothing, v1 → v2 with its migration under load loses no request and no
 // write, rollback to v1 works on the migrated schema, and operator hooks run with their facts, their
-// timeout, and stop the deploy before the switch when they fail.
+// timeout, and stop the deploy before the switch when they fail; a failing contract step after the
+// switch fails the deploy without undoing it, `bluegreen migrate --contract` finishes it, and the plain
+// `bluegreen history` shows every migration and hook run.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmod, mkdir, readFile, writeFile, appendFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile, appendFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startBluegreenStack, type BluegreenStack } from "../../testkit/bluegreen-stack.js";
@@ -62,7 +64,7 @@ function startWrk(url: string, maxSeconds: number): { child: ChildProcess; stop(
 async function cliJson(args: string[], env?: Record<string, string>) {
   const r = await stack.cli([...args, "--json", "--yes"], { ...(env ? { env } : {}), timeoutMs: 240_000 });
   const lines = r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-  const result = lines.at(-1) as { outcome: string; message: string; phases: Array<{ phase: string; status: string }>; active: string | null; stateNow?: string };
+  const result = lines.at(-1) as { outcome: string; message: string; phases: Array<{ phase: string; status: string }>; active: string | null; stateNow?: string; nextStep?: string };
   return { ...r, result, events: lines };
 }
 
@@ -224,4 +226,65 @@ describe("release: operator hooks on the real CLI", () => {
     expect(r.result.active).toBe("blue");
     expect(await color(stack.demo.liveUrl)).toBe("blue");
   }, 240_000);
+});
+
+describe("release: the contract step after the old color stopped", () => {
+  const authorDefault = () => psql("SELECT coalesce(column_default, '') FROM information_schema.columns WHERE table_name = 'notes' AND column_name = 'author'");
+
+  it("a failing contract step fails the deploy (exit 1) and undoes nothing: green v2 live, blue stopped, schema unchanged; `migrate --contract` then finishes it and `history` shows each run", async () => {
+    await rm(path.join(hooksDir, "pre-switch"));
+    const config = await readFile(stack.configPath, "utf8");
+    const contracting = config
+      .replace("keepOldWarm: true", "keepOldWarm: false")
+      .replace('  command: ["node", "/app/migrate.js"]\n', '  command: ["node", "/app/migrate.js"]\n  contract: ["node", "/app/migrate.js", "--contract"]\n');
+    expect(contracting).toContain("--contract");
+    expect(contracting).toContain("keepOldWarm: false");
+    await writeFile(stack.configPath, contracting);
+    expect(await authorDefault()).toContain("anonymous");
+
+    const r = await cliJson(["deploy", "--version", "v2"], { APP_FAILURE: "contract-error" });
+    expect(r.code, r.stdout.slice(-3000) + r.stderr).toBe(1);
+    expect(r.result.outcome).toBe("failed");
+    expect(r.result.message).toContain("green (v2) went live, then the contract step failed");
+    expect(r.result.message).toContain("| migrate: FAILED, rolled back (nothing changed)");
+    expect(r.result.stateNow).toContain("green (v2) is live and serves all traffic; blue (v1) was drained and stopped; nothing was rolled back");
+    expect(r.result.nextStep).toContain("bluegreen migrate --contract");
+    const trail = r.result.phases.map((p) => `${p.phase}:${p.status}`);
+    expect(trail.slice(trail.indexOf("stop:ok"))).toEqual(["stop:ok", "contract:failed"]);
+    expect(r.events.some((e) => e.type === "phase" && e.phase === "contract" && e.status === "failed")).toBe(true);
+    // Nothing undone: green serves, blue's containers are stopped (not started again), the default is still there.
+    expect(r.result.active).toBe("green");
+    expect(await color(stack.demo.liveUrl)).toBe("green");
+    const blue = `label=com.docker.compose.project=${stack.demo.name}-blue`;
+    expect((await run("docker", ["ps", "-q", "--filter", blue])).stdout.trim()).toBe("");
+    expect((await run("docker", ["ps", "-aq", "--filter", blue])).stdout.trim()).not.toBe("");
+    expect(await authorDefault()).toContain("anonymous");
+    expect((await history()).at(-1)).toMatchObject({
+      operation: "deploy",
+      outcome: "failed",
+      failedPhases: ["contract"],
+      migrations: [
+        { step: "expand", color: "green", version: "v2", ok: true },
+        { step: "contract", color: "green", version: "v2", ok: false, exitCode: 1 },
+      ],
+    });
+    const recorded = (await history()).at(-1) as { migrations: Array<{ output?: string[] }> };
+    expect(recorded.migrations[1]?.output?.some((l) => l.includes("migrate: FAILED, rolled back (nothing changed)"))).toBe(true);
+
+    const fixed = await cliJson(["migrate", "--contract"]);
+    expect(fixed.result.outcome, fixed.stdout.slice(-2000)).toBe("success");
+    expect(await authorDefault()).toBe("");
+    const v2Write = await postNote(stack.demo.liveUrl, "written by v2 after the contract");
+    expect(v2Write).toMatchObject({ status: 201, color: "green" });
+
+    const text = await stack.cli(["history", "--limit", "20"]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/ failed {6}deploy --version v2 .*failed: contract\n {4}hook {6}pre-deploy {2}ok [\d.]+ s\n {4}migrate {3}green v2 {2}node \/app\/migrate\.js {2}ok [\d.]+ s\n {4}contract {2}green v2 {2}node \/app\/migrate\.js --contract {2}FAILED: exit 1 after [\d.]+ s\n/);
+    expect(text.stdout).toContain("        | migrate: FAILED, rolled back (nothing changed)");
+    expect(text.stdout).toMatch(/ success {5}migrate --contract .*\n {4}contract {2}green v2 {2}node \/app\/migrate\.js --contract {2}ok [\d.]+ s/);
+    // The first test's `bluegreen migrate` on its own, and the hooks of the deploys stopped by them.
+    expect(text.stdout).toMatch(/ success {5}migrate .*\n {4}migrate {3}blue v1 {2}node \/app\/migrate\.js {2}ok/);
+    expect(text.stdout).toMatch(/ {4}hook {6}pre-deploy {2}FAILED: timed out after [\d.]+ s\n {8}\| waiting for the change board/);
+    expect(text.stdout).toMatch(/ {4}hook {6}pre-switch {2}FAILED: exit 3 after/);
+  }, 300_000);
 });

@@ -284,7 +284,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
     const stopped = await ctx.phase("stop", () => stopColor(ctx, from), `stopping ${from}`);
     if (stopped.killed.length > 0) stopNote = `; ${describeKilled(from, stopped)}`;
     await ports.state.write({ active: plan.target, previous: from, versions, warm: false });
-    await contractAfterStop(ctx, plan.target, version);
+    await contractAfterStop(ctx, plan, version);
   } else if (plan.from) {
     ctx.skip("drain", `${plan.from} is kept warm for instant rollback`);
     ctx.skip("stop", `${plan.from} is kept warm for instant rollback`);
@@ -302,9 +302,24 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   };
 }
 
-/** The opt-in contract step once the old color is stopped; a failure leaves the new color live. */
-async function contractAfterStop(ctx: OperationContext, target: Color, version: string): Promise<void> {
-  await runMigration(ctx, "contract", target, version).catch((err: unknown) => {
-    ctx.log("warn", `${errorMessage(err)}\n${target} (${version}) is live and the old color is stopped; fix the contract step and run \`bluegreen migrate --contract\``);
-  });
+/**
+ * The opt-in contract step once the old color is stopped. A failure is the deploy's outcome (exit 1,
+ * on-failure hook, no post-deploy) but nothing is undone: the new release is live and works on the
+ * expanded schema, and switching back would not repair a contract step.
+ */
+async function contractAfterStop(ctx: OperationContext, plan: DeployPlan, version: string): Promise<void> {
+  try {
+    await runMigration(ctx, "contract", plan.target, version);
+  } catch (err) {
+    const aborted = isAbort(err, ctx.signal);
+    const old = plan.from ? `; ${plan.from} (${plan.fromVersion ?? "?"}) was drained and stopped` : "";
+    throw new EngineError(
+      aborted ? "aborted" : "failed",
+      `${plan.target} (${version}) went live, then the contract step failed: ${errorMessage(err)}`,
+      `${plan.target} (${version}) is live and serves all traffic${old}; nothing was rolled back. ` +
+        "The schema is as the failed contract step left it (unchanged when the step runs in one transaction, as the demo's does)",
+      "fix the contract step (its output is above), then run `bluegreen migrate --contract`: the release itself needs no new deploy",
+      { cause: err },
+    );
+  }
 }

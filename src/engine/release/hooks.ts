@@ -1,6 +1,6 @@
 import type { OperationContext } from "../context.js";
 import { EngineError, errorMessage } from "../errors.js";
-import type { HookPoint, HookRun } from "../ports.js";
+import { RECORDED_OUTPUT_LINES, type HookPoint, type HookRun } from "../ports.js";
 import { auditOf, noteFacts, type ReleaseFacts } from "./audit.js";
 
 /** A pre-* hook that failed or timed out: the operation stops; `message` carries its last output. */
@@ -97,7 +97,11 @@ export async function runHook(ctx: OperationContext, point: HookPoint, facts: Re
     ctx.log("warn", `${errorMessage(err)}\nThe operation went on: a ${point} hook does not change the stack.`);
   } finally {
     const r = ran as HookRun | null;
-    if (r) audit.hooks.push({ point, ok: r.exitCode === 0, exitCode: r.exitCode, timedOut: r.timedOut, ms: r.durationMs });
+    if (r) {
+      const ok = r.exitCode === 0;
+      const output = ok ? [] : r.tail.slice(-RECORDED_OUTPUT_LINES);
+      audit.hooks.push({ point, ok, exitCode: r.exitCode, timedOut: r.timedOut, ms: r.durationMs, ...(output.length > 0 ? { output } : {}) });
+    }
   }
   return ran;
 }

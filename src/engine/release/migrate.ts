@@ -1,6 +1,6 @@
 import type { Color } from "../../domain/color.js";
 import type { OperationContext } from "../context.js";
-import type { MigrationRecord } from "../ports.js";
+import { RECORDED_OUTPUT_LINES, type MigrationRecord } from "../ports.js";
 import { auditOf, noteFacts } from "./audit.js";
 
 /** A migration that exited non-zero or timed out; the message carries its last output. */
@@ -39,8 +39,10 @@ export async function runMigration(ctx: OperationContext, step: "expand" | "cont
           signal: ctx.signal,
           onLine: (line) => ctx.emit({ type: "output", source: "migrate", line }),
         });
-        record = { step, color, version, command: argv, ok: result.exitCode === 0, exitCode: result.exitCode, timedOut: result.timedOut, ms: ctx.ports.clock.now() - t0 };
-        if (record.ok) return;
+        const ok = result.exitCode === 0;
+        const output = ok ? [] : result.lines.slice(-RECORDED_OUTPUT_LINES);
+        record = { step, color, version, command: argv, ok, exitCode: result.exitCode, timedOut: result.timedOut, ms: ctx.ports.clock.now() - t0, ...(output.length > 0 ? { output } : {}) };
+        if (ok) return;
         const how = result.timedOut
           ? `timed out after ${Math.round(m.timeoutMs / 1000)} s (migrate.timeout); its container was removed`
           : result.aborted

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { MigrateConfig } from "../../../src/config/types.js";
+import { exitCodeOf } from "../../../src/cli/run-operation.js";
+import { renderEventText } from "../../../src/cli/render/events-text.js";
+import { createStyle } from "../../../src/cli/render/style.js";
+import { ExitCode } from "../../../src/domain/exit-codes.js";
+import { initialOperationState, reduceOperation } from "../../../src/tui/state/operation-state.js";
 import { FakeStack } from "../../fakes/index.js";
 import { phaseStatus, phaseTrail, runOperation } from "./event-checks.js";
 
@@ -96,7 +101,7 @@ describe("deploy: operator hooks", () => {
     expect(result.message).toContain("timed out after 5 s (hooks.timeout); its process group was killed");
     expect(result.stateNow).toContain("nothing was built or started");
     expect(stack.compose.calls.map((c) => c.verb)).toEqual([]);
-    expect(stack.history.entries[0]?.hooks).toEqual([{ point: "pre-deploy", ok: false, exitCode: null, timedOut: true, ms: 5_000 }]);
+    expect(stack.history.entries[0]?.hooks).toEqual([{ point: "pre-deploy", ok: false, exitCode: null, timedOut: true, ms: 5_000, output: ["waiting for the approval…"] }]);
   });
 
   it("reports a failing post-switch hook and keeps the new color live", async () => {
@@ -108,7 +113,7 @@ describe("deploy: operator hooks", () => {
     expect(stack.proxy.live).toBe("green");
     const warnings = events.filter((e) => e.type === "log" && e.level === "warn").map((e) => (e.type === "log" ? e.message : ""));
     expect(warnings.some((w) => w.includes("post-switch hook") && w.includes("slack: 500"))).toBe(true);
-    expect(stack.history.entries[0]?.hooks).toEqual([{ point: "post-switch", ok: false, exitCode: 1, timedOut: false, ms: 10 }]);
+    expect(stack.history.entries[0]?.hooks).toEqual([{ point: "post-switch", ok: false, exitCode: 1, timedOut: false, ms: 10, output: ["slack: 500"] }]);
   });
 
   it("refuses to start when a hook cannot run, before changing anything", async () => {
@@ -196,6 +201,84 @@ describe("deploy: the migration", () => {
     expect(phaseTrail(result).slice(-3)).toEqual(["drain:ok", "stop:ok", "contract:ok"]);
     expect(stack.compose.calls.filter((c) => c.verb === "run").map((c) => c.opts.argv?.join(" "))).toEqual(["node /app/migrate.js", "node /app/migrate.js --contract"]);
     expect(stack.history.entries[0]?.migrations?.map((m) => m.step)).toEqual(["expand", "contract"]);
+  });
+
+  it("fails the deploy when the contract step fails, rolling nothing back: green stays live, blue stopped, exit 1, the step's output in the message, the events and the history", async () => {
+    const stack = liveBlue({ migrate: MIGRATE, keepOldWarm: false });
+    stack.hooks.add("post-deploy").add("on-failure");
+    stack.compose.oneOffs.push(
+      { exitCode: 0, lines: ["migrate: schema 2 for v2"] },
+      { exitCode: 1, lines: ["migrate: applying 102", 'ERROR: column "author" is referenced by a view', "migrate: FAILED, rolled back (nothing changed)"] },
+    );
+    const { result, events } = await deploy(stack);
+
+    expect(result.outcome).toBe("failed");
+    expect(exitCodeOf(result)).toBe(ExitCode.Failed);
+    expect(phaseTrail(result).slice(-4)).toEqual(["drain:ok", "stop:ok", "contract:failed", "hook:on-failure:ok"]);
+    expect(result.phases.some((p) => p.phase === "rollback-switch")).toBe(false);
+    // Nothing undone: green serves, blue stays stopped, the state file says green is live.
+    expect(result.active).toBe("green");
+    expect(stack.proxy.live).toBe("green");
+    expect(stack.stateOf("green")).toBe("running");
+    expect(stack.stateOf("blue")).toBe("stopped");
+    expect((await stack.state.read())?.active).toBe("green");
+    const afterStop = stack.compose.calls.slice(stack.compose.calls.findIndex((c) => c.verb === "stop" && c.project === "shop-blue") + 1);
+    expect(afterStop.map((c) => `${c.verb}:${c.project}`)).toEqual(["run:shop-green"]);
+
+    expect(result.message).toContain("green (v2) went live, then the contract step failed");
+    expect(result.message).toContain("exited with 1");
+    expect(result.message).toContain('| ERROR: column "author" is referenced by a view');
+    expect(result.stateNow).toContain("green (v2) is live and serves all traffic; blue (v1) was drained and stopped; nothing was rolled back");
+    expect(result.nextStep).toContain("`bluegreen migrate --contract`");
+    expect(result.error?.kind).toBe("failed");
+
+    const failed = events.find((e) => e.type === "phase" && e.phase === "contract" && e.status === "failed");
+    expect(failed?.type === "phase" ? failed.detail : "").toContain('ERROR: column "author" is referenced by a view');
+    const plain = events.flatMap((e) => renderEventText(e, createStyle({ isTTY: false }), { verbose: false }));
+    expect(plain.some((l) => l.startsWith("✗ contract FAILED"))).toBe(true);
+    expect(plain).toContain(`  state now: ${result.stateNow ?? ""}`);
+    expect(plain.some((l) => l.startsWith("  next step: fix the contract step"))).toBe(true);
+
+    // The TUI's checklist, folded from the same events, shows the failed contract after the stop.
+    const tui = events.reduce((st, event) => reduceOperation(st, { type: "engine", event, now: 0 }), initialOperationState("deploy", "Deploy v2", 0, false));
+    const rows = tui.phases.map((p) => `${p.phase}:${p.status}`);
+    expect(rows.slice(rows.indexOf("stop:ok"), rows.indexOf("stop:ok") + 2)).toEqual(["stop:ok", "contract:failed"]);
+    expect(rows.indexOf("migrate:ok")).toBe(rows.indexOf("build:ok") + 1);
+    expect(tui.result?.outcome).toBe("failed");
+
+    // The deploy did not finish: on-failure runs, post-deploy does not.
+    expect(stack.hooks.points()).toEqual(["on-failure"]);
+    expect(stack.hooks.runs[0]?.env).toMatchObject({ BLUEGREEN_OUTCOME: "failed", BLUEGREEN_FAILED_PHASE: "contract", BLUEGREEN_MIGRATE_OK: "false" });
+    const entry = stack.history.entries[0];
+    expect(entry).toMatchObject({ outcome: "failed", failedPhases: ["contract"], to: { color: "green", version: "v2" } });
+    expect(entry?.error).toContain("the contract step failed");
+    expect(entry?.migrations?.[1]).toMatchObject({
+      step: "contract",
+      ok: false,
+      exitCode: 1,
+      output: ["migrate: applying 102", 'ERROR: column "author" is referenced by a view', "migrate: FAILED, rolled back (nothing changed)"],
+    });
+  });
+
+  it("reports a contract step that was interrupted (Ctrl-C) as aborted, with green still live", async () => {
+    const stack = liveBlue({ migrate: MIGRATE, keepOldWarm: false });
+    const controller = new AbortController();
+    let runs = 0;
+    const runOnce = stack.compose.runOnce.bind(stack.compose);
+    stack.compose.runOnce = async (target, service, argv, opts) => {
+      if (++runs === 2) {
+        controller.abort();
+        return { exitCode: null, timedOut: false, aborted: true, lines: ["migrate: applying 102"], command: "docker-compose run" };
+      }
+      return runOnce(target, service, argv, opts);
+    };
+    const { result } = await runOperation((h) => stack.engine.deploy({ version: "v2" }, { ...h, signal: controller.signal }));
+    expect(result.outcome).toBe("aborted");
+    expect(exitCodeOf(result)).toBe(ExitCode.Interrupted);
+    expect(phaseStatus(result, "contract")).toBe("failed");
+    expect(result.message).toContain("was interrupted; its container was removed");
+    expect(result.stateNow).toContain("green (v2) is live and serves all traffic");
+    expect(stack.proxy.live).toBe("green");
   });
 
   it("runs no migration when none is configured", async () => {
