@@ -1,3 +1,4 @@
+import { formatDuration, parseShellDuration } from "../config/duration.js";
 import { isColor } from "../domain/color.js";
 
 /** A usage problem found before anything was touched (exit code 2). */
@@ -13,5 +14,19 @@ export function parsePositiveInt(name: string, max: number): (value: string) => 
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}, got "${value}"`);
     return n;
+  };
+}
+
+/**
+ * A flag that takes a duration (`--max-stall 300ms`, `--duration 2m`, `--baseline 2`: a bare number
+ * is seconds), parsed by the one duration parser, in milliseconds from `min` to `max`.
+ */
+export function durationFlag(name: string, range: { min: number; max: number }): (value: string) => number {
+  const bounds = `from ${formatDuration(range.min)} to ${formatDuration(range.max)}`;
+  return (value) => {
+    const parsed = parseShellDuration(value);
+    if (!parsed.ok) throw new UsageError(`${name} "${value}" ${parsed.reason}`);
+    if (parsed.ms < range.min || parsed.ms > range.max) throw new UsageError(`${name} must be ${bounds}, got "${value}" (${formatDuration(parsed.ms)})`);
+    return parsed.ms;
   };
 }
