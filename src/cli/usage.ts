@@ -1,11 +1,18 @@
 import { formatDuration, parseShellDuration } from "../config/duration.js";
 import { isColor } from "../domain/color.js";
+import { VERSION_PATTERN } from "../engine/operations/deploy.js";
 
 /** A usage problem found before anything was touched (exit code 2). */
 export class UsageError extends Error {}
 
 export function parseColorOption(value: string): "blue" | "green" {
   if (!isColor(value)) throw new UsageError(`unknown color "${value}": use blue or green`);
+  return value;
+}
+
+/** `--version V`: what compose receives as versionVariable (no shell ever sees it, but a tag must be a tag). */
+export function parseVersionOption(value: string): string {
+  if (!VERSION_PATTERN.test(value)) throw new UsageError(`invalid --version "${value}": use letters, digits, '.', '_' or '-' (starting with a letter or digit, at most 128)`);
   return value;
 }
 

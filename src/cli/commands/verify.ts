@@ -4,12 +4,11 @@ import type { VerifyProgress, VerifyResult } from "../../../load/index.js";
 import type { OperationHandlers } from "../../engine/context.js";
 import type { Engine } from "../../engine/engine.js";
 import type { OperationResult } from "../../engine/events.js";
-import { VERSION_PATTERN } from "../../engine/operations/deploy.js";
 import { createConfirmer } from "../confirm.js";
 import { ExitCode } from "../../domain/exit-codes.js";
 import { createStyle } from "../render/style.js";
 import { abortOnSignals, createEventPrinter, exitCodeOf, type Io } from "../run-operation.js";
-import { durationFlag, parsePositiveInt, UsageError } from "../usage.js";
+import { durationFlag, parsePositiveInt, parseVersionOption, UsageError } from "../usage.js";
 import { openStack } from "../open-stack.js";
 import { refuseWithoutConfirmation } from "./operations.js";
 
@@ -34,8 +33,7 @@ export function parseVerifiedOperation(words: string[]): { op: VerifiedOperation
       else throw new UsageError(`unexpected argument "${w}" for deploy`);
     }
     if (!version) throw new UsageError("deploy needs --version V, e.g. `bluegreen verify -- deploy --version v2`");
-    if (!VERSION_PATTERN.test(version)) throw new UsageError(`invalid --version "${version}"`);
-    return { op: { name: "deploy", version }, yes };
+    return { op: { name: "deploy", version: parseVersionOption(version) }, yes };
   }
   throw new UsageError(`verify wraps one of: switch, rollback, deploy --version V (got "${args.join(" ") || "nothing"}"); e.g. \`bluegreen verify -- switch --yes\``);
 }
