@@ -8,6 +8,8 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
 
 export const DURATION_HELP = 'use a number with a unit (500ms, 30s, 2m, 1m30s) or integer milliseconds';
 
+export const SHELL_DURATION_HELP = "use seconds (120) or a number with a unit (500ms, 30s, 2m)";
+
 export type DurationResult = { ok: true; ms: number } | { ok: false; reason: string };
 
 /** Parses a config duration. Numbers are milliseconds and must be non-negative integers. */
@@ -25,15 +27,16 @@ export function parseDuration(input: unknown): DurationResult {
 }
 
 /**
- * Parses a duration from an environment variable, where a plain number means seconds
- * (HEALTH_CHECK_TIMEOUT=120 is two minutes, as operators expect from shell scripts).
+ * Parses a duration an operator typed at a shell: an environment override or a command-line flag.
+ * A plain number means seconds (HEALTH_CHECK_TIMEOUT=120 is two minutes, `--duration 5` five
+ * seconds, as operators expect from shell scripts); otherwise the config's units.
  */
-export function parseEnvDuration(input: string): DurationResult {
+export function parseShellDuration(input: string): DurationResult {
   const text = input.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return { ok: true, ms: Math.round(Number(text) * 1000) };
   const parsed = parseWithUnits(text);
   if (parsed.ok) return parsed;
-  return { ok: false, reason: "is not a duration; use seconds (120) or a number with a unit (500ms, 30s, 2m)" };
+  return { ok: false, reason: `is not a duration; ${SHELL_DURATION_HELP}` };
 }
 
 function parseWithUnits(text: string): DurationResult {

@@ -6,7 +6,7 @@ import { dirname, resolve } from "node:path";
 import { isPair, isScalar, isSeq, visit } from "yaml";
 import type * as z from "zod";
 import { ConfigError, type ConfigIssue } from "./errors.js";
-import { formatDuration, parseEnvDuration } from "./duration.js";
+import { formatDuration, parseShellDuration } from "./duration.js";
 import { interpolate } from "./interpolate.js";
 import { ALLOWED_KEYS, checkEnvNames, DEFAULTS, fileConfigSchema, REQUIRED_EXAMPLES, type FileConfig } from "./schema.js";
 import { describeValue, formatPath, YamlSource, type KeyPath } from "./source.js";
@@ -312,7 +312,7 @@ function applyDurationOverrides(
   for (const { variable, path } of DURATION_OVERRIDES) {
     const value = env[variable];
     if (value === undefined || value === "") continue;
-    const parsed = parseEnvDuration(value);
+    const parsed = parseShellDuration(value);
     if (!parsed.ok) {
       issues.env(variable, `${describeValue(value)} ${parsed.reason}; it overrides ${formatPath(path)}`);
       continue;

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { composeArgs, displayCommand, type ComposeCommand, type ComposeVariant, type ComposeVerb } from "./compose-args.js";
-import { ComposeAbortedError, ComposeError, ComposeNotFoundError, describeCause } from "./errors.js";
-import { LineSplitter } from "./line-splitter.js";
+import { runChild } from "../process/child.js";
+import { ComposeAbortedError, ComposeError, ComposeNotFoundError } from "./errors.js";
 import type { ComposeRunner, ComposeTarget, OneOffResult } from "./types.js";
 
 export interface ComposeRunnerOptions {
@@ -14,38 +14,6 @@ export interface ComposeRunnerOptions {
   killGraceMs?: number;
   /** The config's docker.host: compose talks to this daemon (as DOCKER_HOST), like dockerode does. */
   dockerHost?: string | null;
-}
-
-interface RunResult {
-  exitCode: number | null;
-  lines: string[];
-  spawnError?: string;
-  /** Set when an abort stopped it: how ("SIGTERM", or "killed after N ms"). */
-  aborted?: string;
-}
-
-/**
- * Compose children run in their own process group (so an abort reaches compose and everything it
- * started, e.g. a PyInstaller bootloader's python child). Groups still running when bluegreen exits
- * (a second Ctrl-C quits at once) get SIGTERM rather than living on unseen.
- */
-const runningGroups = new Set<number>();
-let exitHookInstalled = false;
-function trackGroup(pid: number): void {
-  runningGroups.add(pid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const group of runningGroups) killGroup(group, "SIGTERM");
-  });
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
 }
 
 /**
@@ -67,7 +35,7 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
     for (const variant of ["v2", "v1"] as const) {
       const command = resolveBin(composeArgs(variant, { project: "", files: [] }, { verb: "version" }), variant);
       tried.push(displayCommand(command));
-      const result = await run(command, process.cwd(), baseEnv, undefined, tailLines, undefined, killGraceMs);
+      const result = await runChild(command.cmd, command.args, { cwd: process.cwd(), env: baseEnv, tailLines, killGraceMs });
       if (result.exitCode === 0) return variant;
     }
     throw new ComposeNotFoundError(tried);
@@ -88,8 +56,8 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
     if (signal?.aborted) throw new ComposeAbortedError(displayCommand(command), "before it started", { cause: signal.reason });
     // target.env comes from the config's env, which may not set DOCKER_HOST (config/env-denylist.ts).
     const env = { ...baseEnv, ...target.env };
-    const result = await run(command, target.cwd, env, onLine, tailLines, signal, killGraceMs);
-    if (result.aborted) throw new ComposeAbortedError(displayCommand(command), result.aborted, { cause: signal?.reason });
+    const result = await runChild(command.cmd, command.args, { cwd: target.cwd, env, tailLines, killGraceMs, onLine, signal });
+    if (result.stopped) throw new ComposeAbortedError(displayCommand(command), result.stopped.how, { cause: signal?.reason });
     if (result.exitCode !== 0) throw new ComposeError(displayCommand(command), result.exitCode, result.lines, result.spawnError);
   };
 
@@ -103,112 +71,44 @@ export function createComposeRunner(opts: ComposeRunnerOptions = {}): ComposeRun
       const v = await variant();
       const name = `${target.project}-${service}-run-${Date.now().toString(36)}`;
       const command = resolveBin(composeArgs(v, target, { verb: "run", service, argv, name }), v);
-      return runOneOff(command, name, target, runOpts, bins.v2, Math.max(tailLines, 40));
+      // Like every compose call, the one-off talks to the config's docker.host; so does its removal.
+      return runOneOff(command, name, { ...baseEnv, ...target.env }, target, runOpts, { dockerBin: bins.v2, tailLines: Math.max(tailLines, 40), killGraceMs });
     },
   };
 }
 
 /**
- * Runs a one-off container to its end, bounded in time. Killing the compose client alone would
+ * Runs a one-off container to its end, bounded in time. Stopping the compose client alone would
  * leave the container running, so on timeout or abort the container itself is removed by name.
  */
-function runOneOff(
+async function runOneOff(
   command: ComposeCommand,
   name: string,
+  env: NodeJS.ProcessEnv,
   target: ComposeTarget,
   opts: { timeoutMs: number; signal?: AbortSignal; onLine?: (line: string) => void },
-  dockerBin: string,
-  tailLines: number,
+  limits: { dockerBin: string; tailLines: number; killGraceMs: number },
 ): Promise<OneOffResult> {
-  return new Promise((resolve) => {
-    const lines: string[] = [];
-    const keep = (line: string): void => {
-      lines.push(line);
-      if (lines.length > tailLines) lines.shift();
-      opts.onLine?.(line);
-    };
-    const child = spawn(command.cmd, command.args, { cwd: target.cwd, env: { ...process.env, ...target.env }, stdio: ["ignore", "pipe", "pipe"] });
-    const splitters = [new LineSplitter(), new LineSplitter()] as const;
-    child.stdout.on("data", (chunk: Buffer) => splitters[0].push(chunk).forEach(keep));
-    child.stderr.on("data", (chunk: Buffer) => splitters[1].push(chunk).forEach(keep));
-    let timedOut = false;
-    let aborted = false;
-    let spawnError: string | null = null;
-    const stop = (): void => {
-      spawn(dockerBin, ["rm", "-f", name], { stdio: "ignore" }).on("error", () => undefined);
-      child.kill("SIGTERM");
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      keep(`(timed out after ${opts.timeoutMs} ms: container ${name} removed)`);
-      stop();
-    }, opts.timeoutMs);
-    const onAbort = (): void => {
-      aborted = true;
-      stop();
-    };
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
-    child.on("error", (err) => {
-      spawnError = describeCause(err);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onAbort);
-      splitters.forEach((s) => s.flush().forEach(keep));
-      if (spawnError) keep(`(could not run ${command.cmd}: ${spawnError})`);
-      resolve({ exitCode: timedOut || aborted || spawnError ? null : code, timedOut, aborted, lines, command: displayCommand(command) });
-    });
+  const result = await runChild(command.cmd, command.args, {
+    cwd: target.cwd,
+    env,
+    tailLines: limits.tailLines,
+    onLine: opts.onLine,
+    signal: opts.signal,
+    timeoutMs: opts.timeoutMs,
+    killGraceMs: limits.killGraceMs,
+    onStop: (reason) => {
+      spawn(limits.dockerBin, ["rm", "-f", name], { env, stdio: "ignore" }).on("error", () => undefined);
+      return reason === "timeout" ? `(timed out after ${opts.timeoutMs} ms: container ${name} removed)` : undefined;
+    },
   });
-}
-
-function run(
-  command: ComposeCommand,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  onLine: ((line: string) => void) | undefined,
-  tailLines: number,
-  signal: AbortSignal | undefined,
-  killGraceMs: number,
-): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const lines: string[] = [];
-    const keep = (line: string): void => {
-      lines.push(line);
-      if (lines.length > tailLines) lines.shift();
-      onLine?.(line);
-    };
-    const child = spawn(command.cmd, command.args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    const pid = child.pid;
-    if (pid !== undefined) trackGroup(pid);
-    let aborted: string | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    const onAbort = (): void => {
-      if (pid === undefined || aborted) return;
-      aborted = "SIGTERM";
-      killGroup(pid, "SIGTERM");
-      killTimer = setTimeout(() => {
-        aborted = `killed after ${killGraceMs} ms: it did not exit on SIGTERM`;
-        killGroup(pid, "SIGKILL");
-      }, killGraceMs);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const splitters = [new LineSplitter(), new LineSplitter()] as const;
-    child.stdout.on("data", (chunk: Buffer) => splitters[0].push(chunk).forEach(keep));
-    child.stderr.on("data", (chunk: Buffer) => splitters[1].push(chunk).forEach(keep));
-    let spawnError: string | undefined;
-    child.on("error", (err) => {
-      spawnError = describeCause(err);
-    });
-    child.on("close", (code) => {
-      signal?.removeEventListener("abort", onAbort);
-      clearTimeout(killTimer);
-      if (pid !== undefined) {
-        runningGroups.delete(pid);
-        // compose exited; whatever it left in its group (an orphaned builder) goes with it.
-        if (aborted) killGroup(pid, "SIGKILL");
-      }
-      splitters.forEach((s) => s.flush().forEach(keep));
-      resolve({ exitCode: spawnError ? null : code, lines, ...(spawnError ? { spawnError } : {}), ...(aborted ? { aborted } : {}) });
-    });
-  });
+  const couldNotRun = result.spawnError ? `(could not run ${command.cmd}: ${result.spawnError})` : null;
+  if (couldNotRun) opts.onLine?.(couldNotRun);
+  return {
+    exitCode: result.stopped || couldNotRun ? null : result.exitCode,
+    timedOut: result.stopped?.reason === "timeout",
+    aborted: result.stopped?.reason === "abort",
+    lines: couldNotRun ? [...result.lines, couldNotRun] : result.lines,
+    command: displayCommand(command),
+  };
 }

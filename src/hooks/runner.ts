@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { constants } from "node:fs";
 import { access, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { LineSplitter } from "../docker/line-splitter.js";
+import { runChild } from "../process/child.js";
 import { EngineError } from "../engine/errors.js";
 import { HOOK_POINTS, type HookPoint, type HookRun, type HooksPort } from "../engine/ports.js";
 
@@ -12,7 +11,7 @@ export const HOOK_KILL_GRACE_MS = 2_000;
 
 /**
  * The hooks directory: `<dir>/<point>` is run with no arguments (argv, never a shell), the facts in
- * its environment, in its own process group so a timeout kills whatever it started too.
+ * its environment, in its own process group so a timeout kills whatever it started too (runChild).
  */
 export function createHooksRunner(dir: string, opts: { cwd: string; baseEnv?: NodeJS.ProcessEnv }): HooksPort {
   const baseEnv = opts.baseEnv ?? process.env;
@@ -50,65 +49,22 @@ export function createHooksRunner(dir: string, opts: { cwd: string; baseEnv?: No
   };
 }
 
-function runHookProcess(
+async function runHookProcess(
   point: HookPoint,
   path: string,
   env: NodeJS.ProcessEnv,
   cwd: string,
   opts: { timeoutMs: number; signal?: AbortSignal; onLine?: (line: string) => void },
 ): Promise<HookRun> {
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    const tail: string[] = [];
-    const keep = (line: string): void => {
-      tail.push(line);
-      if (tail.length > HOOK_TAIL_LINES) tail.shift();
-      opts.onLine?.(line);
-    };
-    // detached: its own process group, so the kill reaches the children a script started.
-    const child = spawn(path, [], { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-    const splitters = [new LineSplitter(), new LineSplitter()] as const;
-    child.stdout.on("data", (chunk: Buffer) => splitters[0].push(chunk).forEach(keep));
-    child.stderr.on("data", (chunk: Buffer) => splitters[1].push(chunk).forEach(keep));
-    let timedOut = false;
-    let spawnError: string | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    const killGroup = (signal: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // the group is gone already
-      }
-    };
-    const stop = (): void => {
-      killGroup("SIGTERM");
-      killTimer = setTimeout(() => killGroup("SIGKILL"), HOOK_KILL_GRACE_MS);
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, opts.timeoutMs);
-    opts.signal?.addEventListener("abort", stop, { once: true });
-    child.on("error", (err) => {
-      spawnError = err.message;
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      // The script may have exited while a child it left in the group lingers: end the group.
-      if (timedOut) killGroup("SIGKILL");
-      if (killTimer) clearTimeout(killTimer);
-      opts.signal?.removeEventListener("abort", stop);
-      splitters.forEach((s) => s.flush().forEach(keep));
-      resolve({
-        point,
-        path,
-        exitCode: timedOut || spawnError ? null : code,
-        timedOut,
-        durationMs: Date.now() - t0,
-        tail,
-        ...(spawnError ? { spawnError } : {}),
-      });
-    });
-  });
+  const run = await runChild(path, [], { cwd, env, tailLines: HOOK_TAIL_LINES, onLine: opts.onLine, signal: opts.signal, timeoutMs: opts.timeoutMs, killGraceMs: HOOK_KILL_GRACE_MS });
+  const timedOut = run.stopped?.reason === "timeout";
+  return {
+    point,
+    path,
+    exitCode: timedOut ? null : run.exitCode,
+    timedOut,
+    durationMs: run.durationMs,
+    tail: run.lines,
+    ...(run.spawnError ? { spawnError: run.spawnError } : {}),
+  };
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Config } from "../config/types.js";
 import { otherColor, type Color } from "../domain/color.js";
 import { CADDY_ROUTE_IDS, type CaddyProxyHandler, type CaddyRoute, caddyErrorText, findReverseProxy, upstreamsBody } from "./caddy-config.js";
-import { ProxyChangeRejected, type ProxyDriver } from "./driver.js";
+import { ProxyChangeRejected, RouteDriver } from "./driver.js";
 import { describeError, ProxyControlError } from "./errors.js";
 import { unixHttp, type UnixHttpResponse } from "./unix-http.js";
 import { colorOfUpstream, upstreamFor } from "./upstream.js";
@@ -13,12 +13,13 @@ import { colorOfUpstream, upstreamFor } from "./upstream.js";
  * applies it (or refuses it and keeps the old config) before answering, and autosaves it under
  * <runDir>/caddy so a restarted proxy resumes with it.
  */
-export class CaddyDriver implements ProxyDriver {
+export class CaddyDriver extends RouteDriver {
   readonly name = "caddy" as const;
   private readonly runDir: string;
   private readonly upstreamTemplate: string;
 
   constructor(config: Pick<Config, "proxy">) {
+    super();
     this.runDir = config.proxy.runDir;
     this.upstreamTemplate = config.proxy.upstream;
   }
@@ -27,32 +28,12 @@ export class CaddyDriver implements ProxyDriver {
     return join(this.runDir, "caddy-admin.sock");
   }
 
-  async liveTarget(): Promise<Color | null> {
-    return this.target("live");
+  protected async describeControl(): Promise<string> {
+    const live = await this.handler("live");
+    return `Caddy admin API ${this.adminSocket} answers: bg-live dials ${live.dials.join(", ") || "nothing"}`;
   }
 
-  async previewTarget(): Promise<Color | null> {
-    return this.target("preview");
-  }
-
-  switchLive(color: Color): Promise<void> {
-    return this.route("live", color);
-  }
-
-  pointPreview(color: Color): Promise<void> {
-    return this.route("preview", color);
-  }
-
-  async ping(): Promise<{ ok: boolean; detail: string }> {
-    try {
-      const live = await this.handler("live");
-      return { ok: true, detail: `Caddy admin API ${this.adminSocket} answers: bg-live dials ${live.dials.join(", ") || "nothing"}` };
-    } catch (error) {
-      return { ok: false, detail: describeError(error) };
-    }
-  }
-
-  private async target(route: CaddyRoute): Promise<Color | null> {
+  protected async routeTarget(route: CaddyRoute): Promise<Color | null> {
     const { dials } = await this.handler(route);
     // The first upstream serves; a second one on the live route is the fallback (see upstreamsBody).
     if (dials.length < 1 || dials.length > 2 || dials[0] === undefined) return null;
@@ -81,7 +62,7 @@ export class CaddyDriver implements ProxyDriver {
     }
   }
 
-  private async route(route: CaddyRoute, color: Color): Promise<void> {
+  protected async route(route: CaddyRoute, color: Color): Promise<void> {
     const id = CADDY_ROUTE_IDS[route];
     const dial = upstreamFor(this.upstreamTemplate, color);
     const body = upstreamsBody(dial, route === "live" ? upstreamFor(this.upstreamTemplate, otherColor(color)) : undefined);

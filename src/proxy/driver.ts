@@ -1,4 +1,5 @@
 import type { Color } from "../domain/color.js";
+import { describeError } from "./errors.js";
 
 /**
  * One interface, three proxies (nginx, Caddy, HAProxy). Every read comes from the running proxy
@@ -23,6 +24,47 @@ export interface ProxyDriver {
    * its routing and its connections. Absent: the driver cannot; a restart is the way to roll out.
    */
   reload?(): Promise<void>;
+}
+
+/** The proxy's two routes: live traffic, and the preview of the standby color. */
+export type ProxyRoute = "live" | "preview";
+
+/**
+ * The part every driver shares: the ProxyDriver calls are reads and changes of its two routes, and a
+ * ping is the control channel describing itself. A driver says how to read and point one route.
+ */
+export abstract class RouteDriver implements ProxyDriver {
+  abstract readonly name: ProxyDriver["name"];
+  /** The color `route` sends new requests to, read from the running proxy, or null. */
+  protected abstract routeTarget(route: ProxyRoute): Promise<Color | null>;
+  /** Points `route` at `color`; resolves once the running proxy reports it. */
+  protected abstract route(route: ProxyRoute, color: Color): Promise<void>;
+  /** What the control channel answers, for ping; throws when it does not answer. */
+  protected abstract describeControl(): Promise<string>;
+
+  liveTarget(): Promise<Color | null> {
+    return this.routeTarget("live");
+  }
+
+  previewTarget(): Promise<Color | null> {
+    return this.routeTarget("preview");
+  }
+
+  switchLive(color: Color): Promise<void> {
+    return this.route("live", color);
+  }
+
+  pointPreview(color: Color): Promise<void> {
+    return this.route("preview", color);
+  }
+
+  async ping(): Promise<{ ok: boolean; detail: string }> {
+    try {
+      return { ok: true, detail: await this.describeControl() };
+    } catch (error) {
+      return { ok: false, detail: describeError(error) };
+    }
+  }
 }
 
 /** Raised when the proxy refused a change; the previous routing is still in force. */

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Config } from "../config/types.js";
 import { type Color, otherColor } from "../domain/color.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
-import { ProxyChangeRejected, type ProxyDriver } from "./driver.js";
+import { ProxyChangeRejected, RouteDriver } from "./driver.js";
 import { describeError, ProxyControlError } from "./errors.js";
 import { haproxyCommand } from "./haproxy-socket.js";
 import {
@@ -37,12 +37,13 @@ export interface HaproxyDriverOptions {
  * the new server is enabled already up and the switch takes a few socket round trips. Otherwise
  * (no `colors` backend, color down or just re-resolved) it is enabled down and must pass a fresh check.
  */
-export class HaproxyDriver implements ProxyDriver {
+export class HaproxyDriver extends RouteDriver {
   readonly name = "haproxy" as const;
   private readonly runDir: string;
   private readonly upTimeoutMs: number;
 
   constructor(config: Pick<Config, "proxy">, options: HaproxyDriverOptions = {}) {
+    super();
     this.runDir = config.proxy.runDir;
     this.upTimeoutMs = options.upTimeoutMs ?? 3000;
   }
@@ -55,31 +56,15 @@ export class HaproxyDriver implements ProxyDriver {
     return join(this.runDir, "haproxy", "server-state");
   }
 
-  async liveTarget(): Promise<Color | null> {
-    return backendTarget(await this.states("live"), "live");
+  protected async routeTarget(route: HaproxyRoute): Promise<Color | null> {
+    return backendTarget(await this.states(route), route);
   }
 
-  async previewTarget(): Promise<Color | null> {
-    return backendTarget(await this.states("preview"), "preview");
-  }
-
-  switchLive(color: Color): Promise<void> {
-    return this.route("live", color);
-  }
-
-  pointPreview(color: Color): Promise<void> {
-    return this.route("preview", color);
-  }
-
-  async ping(): Promise<{ ok: boolean; detail: string }> {
-    try {
-      const info = await this.command("show info", "");
-      const version = /^Version:\s*(.+)$/m.exec(info)?.[1] ?? "unknown version";
-      const uptime = /^Uptime:\s*(.+)$/m.exec(info)?.[1] ?? "?";
-      return { ok: true, detail: `HAProxy runtime API ${this.adminSocket} answers: ${version}, up ${uptime}` };
-    } catch (error) {
-      return { ok: false, detail: describeError(error) };
-    }
+  protected async describeControl(): Promise<string> {
+    const info = await this.command("show info", "");
+    const version = /^Version:\s*(.+)$/m.exec(info)?.[1] ?? "unknown version";
+    const uptime = /^Uptime:\s*(.+)$/m.exec(info)?.[1] ?? "?";
+    return `HAProxy runtime API ${this.adminSocket} answers: ${version}, up ${uptime}`;
   }
 
   /** Server rows of one backend (or all), as the running HAProxy reports them. */
@@ -100,7 +85,7 @@ export class HaproxyDriver implements ProxyDriver {
     }
   }
 
-  private async route(route: HaproxyRoute, color: Color): Promise<void> {
+  protected async route(route: HaproxyRoute, color: Color): Promise<void> {
     const old = otherColor(color);
     const all = await this.states();
     const before = all.filter((s) => s.backend === route);

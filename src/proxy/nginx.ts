@@ -3,7 +3,7 @@ import type { Config } from "../config/types.js";
 import type { Color } from "../domain/color.js";
 import { restoreFile, writeFileAtomic } from "../fs/atomic-write.js";
 import { readFileNoFollow } from "../fs/no-follow.js";
-import { ProxyChangeRejected, type ProxyDriver } from "./driver.js";
+import { ProxyChangeRejected, RouteDriver } from "./driver.js";
 import { describeError, ProxyControlError } from "./errors.js";
 import type { FindProxyContainer, ProxyExec } from "./exec.js";
 import { type NginxAdminTargets, type NginxRoute, parseNginxAdminTargets, renderNginxInclude } from "./nginx-include.js";
@@ -35,7 +35,7 @@ export interface NginxDriverOptions {
  * `nginx -t` and applied with `nginx -s reload` inside the proxy container. Reads come from the
  * admin server on <runDir>/nginx-admin.sock, which answers from the running workers.
  */
-export class NginxDriver implements ProxyDriver {
+export class NginxDriver extends RouteDriver {
   readonly name = "nginx" as const;
   private readonly runDir: string;
   private readonly upstreamTemplate: string;
@@ -47,6 +47,7 @@ export class NginxDriver implements ProxyDriver {
     private readonly proxyContainer: FindProxyContainer,
     options: NginxDriverOptions = {},
   ) {
+    super();
     this.runDir = config.proxy.runDir;
     this.upstreamTemplate = config.proxy.upstream;
     this.reloadTimeoutMs = options.reloadTimeoutMs ?? 2000;
@@ -60,32 +61,13 @@ export class NginxDriver implements ProxyDriver {
     return join(this.runDir, "nginx", `${route}.conf`);
   }
 
-  async liveTarget(): Promise<Color | null> {
-    return (await this.targets()).live;
+  protected async routeTarget(route: NginxRoute): Promise<Color | null> {
+    return (await this.targets())[route];
   }
 
-  async previewTarget(): Promise<Color | null> {
-    return (await this.targets()).preview;
-  }
-
-  switchLive(color: Color): Promise<void> {
-    return this.route("live", color);
-  }
-
-  pointPreview(color: Color): Promise<void> {
-    return this.route("preview", color);
-  }
-
-  async ping(): Promise<{ ok: boolean; detail: string }> {
-    try {
-      const targets = await this.targets();
-      return {
-        ok: true,
-        detail: `nginx admin socket ${this.adminSocket} answers: live=${targets.live ?? "?"}, preview=${targets.preview ?? "?"} (worker ${targets.pid ?? "?"}, ${describeNginxMode(targets.mode)})`,
-      };
-    } catch (error) {
-      return { ok: false, detail: describeError(error) };
-    }
+  protected async describeControl(): Promise<string> {
+    const targets = await this.targets();
+    return `nginx admin socket ${this.adminSocket} answers: live=${targets.live ?? "?"}, preview=${targets.preview ?? "?"} (worker ${targets.pid ?? "?"}, ${describeNginxMode(targets.mode)})`;
   }
 
   /** The routing of the running workers, from the admin socket. */
@@ -124,7 +106,7 @@ export class NginxDriver implements ProxyDriver {
     if (result.exitCode !== 0) throw new ProxyControlError(`nginx reload failed (exit ${result.exitCode}): ${output}. Check the proxy's logs (docker logs ${container}).`, output);
   }
 
-  private async route(route: NginxRoute, color: Color): Promise<void> {
+  protected async route(route: NginxRoute, color: Color): Promise<void> {
     const upstream = upstreamFor(this.upstreamTemplate, color);
     const before = await this.targets();
     const beforeColor = before[route];

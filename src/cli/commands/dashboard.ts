@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import { projectName } from "../../engine/status.js";
-import { renderPlainStatus } from "../../tui/plain-status.js";
 import type { HarnessRunner } from "../../tui/types.js";
 import type { Config } from "../../config/types.js";
 import { ExitCode } from "../../domain/exit-codes.js";
 import type { Io } from "../run-operation.js";
 import { openStack } from "../open-stack.js";
+import { renderStatusText } from "../render/status-text.js";
+import { createStyle } from "../render/style.js";
 import { UsageError } from "../usage.js";
 import { didYouMean } from "../../config/suggest.js";
 
@@ -45,7 +46,7 @@ export function registerDashboard(program: Command, io: Io, setCode: (code: numb
     if (!tty) {
       // No terminal (a pipe, CI): the plain status and what to run instead of the dashboard.
       await ports.docker.ping();
-      io.stdout.write(`${renderPlainStatus(await engine.status())}\n`);
+      io.stdout.write(renderStatusText(await engine.status(), createStyle(io.stdout), { nextSteps: true }));
       setCode(ExitCode.Success);
       return;
     }

@@ -15,7 +15,7 @@ export function registerStatus(program: Command, io: Io, setCode: (code: number)
       await ports.docker.ping();
       const status = await engine.status();
       if (opts.json) io.stdout.write(`${JSON.stringify(statusJson(status), null, 2)}\n`);
-      else io.stdout.write(`${renderStatusText(status, createStyle(io.stdout))}\n`);
+      else io.stdout.write(renderStatusText(status, createStyle(io.stdout)));
       // A conflict is worth a distinct exit code: pipelines can gate on `bluegreen status`.
       setCode(status.conflicts.length > 0 ? ExitCode.Conflict : ExitCode.Success);
     });

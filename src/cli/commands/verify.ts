@@ -4,13 +4,11 @@ import type { VerifyProgress, VerifyResult } from "../../../load/index.js";
 import type { OperationHandlers } from "../../engine/context.js";
 import type { Engine } from "../../engine/engine.js";
 import type { OperationResult } from "../../engine/events.js";
-import { VERSION_PATTERN } from "../../engine/operations/deploy.js";
 import { createConfirmer } from "../confirm.js";
 import { ExitCode } from "../../domain/exit-codes.js";
 import { createStyle } from "../render/style.js";
 import { abortOnSignals, createEventPrinter, exitCodeOf, type Io } from "../run-operation.js";
-import { parseDuration } from "../../config/duration.js";
-import { parsePositiveInt, UsageError } from "../usage.js";
+import { durationFlag, parsePositiveInt, parseVersionOption, UsageError } from "../usage.js";
 import { openStack } from "../open-stack.js";
 import { refuseWithoutConfirmation } from "./operations.js";
 
@@ -35,8 +33,7 @@ export function parseVerifiedOperation(words: string[]): { op: VerifiedOperation
       else throw new UsageError(`unexpected argument "${w}" for deploy`);
     }
     if (!version) throw new UsageError("deploy needs --version V, e.g. `bluegreen verify -- deploy --version v2`");
-    if (!VERSION_PATTERN.test(version)) throw new UsageError(`invalid --version "${version}"`);
-    return { op: { name: "deploy", version }, yes };
+    return { op: { name: "deploy", version: parseVersionOption(version) }, yes };
   }
   throw new UsageError(`verify wraps one of: switch, rollback, deploy --version V (got "${args.join(" ") || "nothing"}"); e.g. \`bluegreen verify -- switch --yes\``);
 }
@@ -48,12 +45,11 @@ function runOp(engine: Engine, op: VerifiedOperation, handlers: OperationHandler
 }
 
 /** `--max-stall 300ms`: the longest tolerated window without a successful answer (10 ms to 60 s). */
-export function parseMaxStall(value: string): number {
-  const d = parseDuration(value);
-  if (!d.ok) throw new UsageError(`--max-stall ${d.reason}; got "${value}"`);
-  if (d.ms < 10 || d.ms > 60_000) throw new UsageError(`--max-stall must be from 10ms to 60s, got "${value}"`);
-  return d.ms;
-}
+export const parseMaxStall = durationFlag("--max-stall", { min: 10, max: 60_000 });
+/** `--duration 30s`: the minimum measured time from the operation's start. */
+export const parseMeasuredDuration = durationFlag("--duration", { min: 1000, max: 3_600_000 });
+/** `--baseline 2s`: load and probes before the operation starts. */
+export const parseBaseline = durationFlag("--baseline", { min: 1000, max: 600_000 });
 
 /** `--max-keepalive-closes N`: keep-alive closes allowed (probes + load); "unlimited" (the default) only reports them. */
 export function parseMaxKeepAliveCloses(value: string): number | null {
@@ -67,8 +63,10 @@ interface VerifyFlags {
   maxStall: number;
   maxKeepaliveCloses: number | null;
   connections: number;
+  /** --duration, in ms. */
   duration: number;
   ws: number;
+  /** --baseline, in ms. */
   baseline: number;
   reportDir: string;
   json?: boolean;
@@ -99,11 +97,11 @@ export function registerVerify(program: Command, io: Io, setCode: (code: number)
     .description("prove an operation is zero-downtime: load + probe timeline + WebSocket sessions around switch | rollback | deploy --version V")
     .argument("<operation...>", "after --: switch | rollback | deploy --version V")
     .option("--connections <n>", "autocannon keep-alive connections", parsePositiveInt("--connections", 1000), 8)
-    .option("--duration <seconds>", "minimum measured time from the operation's start", parsePositiveInt("--duration", 3600), 5)
+    .addOption(new Option("--duration <duration>", "minimum measured time from the operation's start (30s, 2m; a bare number is seconds)").argParser(parseMeasuredDuration).default(5000, "5s"))
     .option("--ws <n>", "long-lived WebSocket sessions", (v) => (v === "0" ? 0 : parsePositiveInt("--ws", 1000)(v)), 4)
-    .option("--baseline <seconds>", "baseline before the operation", parsePositiveInt("--baseline", 600), 2)
+    .addOption(new Option("--baseline <duration>", "baseline before the operation (a bare number is seconds)").argParser(parseBaseline).default(2000, "2s"))
     .addOption(
-      new Option("--max-stall <duration>", "fail on any window longer than this without a successful answer (every stall of 50 ms or more is reported)")
+      new Option("--max-stall <duration>", "fail on any window longer than this without a successful answer (300ms, 1s; a bare number is seconds); every stall of 50 ms or more is reported")
         .argParser(parseMaxStall)
         .default(300, "300ms"),
     )
@@ -147,9 +145,9 @@ export function registerVerify(program: Command, io: Io, setCode: (code: number)
             liveUrl: config.proxy.liveUrl,
             connections: flags.connections,
             ws: flags.ws,
-            baselineMs: flags.baseline * 1000,
-            minDuringMs: flags.duration * 1000,
-            maxDurationMs: flags.baseline * 1000 + config.health.timeoutMs + config.drain.timeoutMs + 120_000 + flags.duration * 1000,
+            baselineMs: flags.baseline,
+            minDuringMs: flags.duration,
+            maxDurationMs: flags.baseline + config.health.timeoutMs + config.drain.timeoutMs + 120_000 + flags.duration,
             signal: controller.signal,
             thresholds: { gapMs: flags.maxStall, maxKeepAliveCloses: flags.maxKeepaliveCloses },
           },

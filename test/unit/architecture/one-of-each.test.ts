@@ -42,6 +42,10 @@ describe("one implementation of each concept", () => {
     expect(grep(String.raw`/\\u001b\\\[|/\\x1b\\\[`, ["src", "smoke", "load"])).toEqual([]);
   });
 
+  it("one plain status renderer: no module but src/cli/render/status-text.ts renders the status as text", () => {
+    expect(grep(String.raw`function render\w*Status\w*\(`, ["src", "smoke", "load"]).filter((l) => !l.startsWith("src/cli/render/status-text.ts:"))).toEqual([]);
+  });
+
   it("one history entry type: the engine's port and the history file share it", () => {
     expect(grep(String.raw`(interface|type) HistoryEntry\b *[={]`, ["src"])).toHaveLength(1);
   });

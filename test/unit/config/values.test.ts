@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, interpolate, parseDuration, parseEnvDuration } from "../../../src/config/index.js";
+import { formatDuration, interpolate, parseDuration, parseShellDuration } from "../../../src/config/index.js";
 import { closestMatch, editDistance } from "../../../src/config/suggest.js";
 
 describe("durations", () => {
@@ -27,10 +27,10 @@ describe("durations", () => {
   });
 
   it("reads environment durations as seconds when they have no unit", () => {
-    expect(parseEnvDuration("120")).toEqual({ ok: true, ms: 120_000 });
-    expect(parseEnvDuration("0.5")).toEqual({ ok: true, ms: 500 });
-    expect(parseEnvDuration("750ms")).toEqual({ ok: true, ms: 750 });
-    expect(parseEnvDuration("later").ok).toBe(false);
+    expect(parseShellDuration("120")).toEqual({ ok: true, ms: 120_000 });
+    expect(parseShellDuration("0.5")).toEqual({ ok: true, ms: 500 });
+    expect(parseShellDuration("750ms")).toEqual({ ok: true, ms: 750 });
+    expect(parseShellDuration("later").ok).toBe(false);
   });
 
   it("formats milliseconds the way they are written", () => {

@@ -78,6 +78,38 @@ describe("resolve", () => {
     expect(stack.compose.calls).toEqual([]);
   });
 
+  it("after a deploy killed during verify (both colors running, its lock stale), settles fully around the live color: takes the lock over, stops the old color, ends with one color", async () => {
+    // What a deploy killed after its switch leaves: green (v2) live and recorded active with blue
+    // still warm (the switch wrote warm: true), and the dead deploy's lock.
+    const stack = FakeStack.seeded({ live: "green", blue: { version: "v1" }, green: { version: "v2" } });
+    stack.lock.holdElsewhere({ stale: true, command: "deploy --version v2" });
+    const before = await stack.engine.status();
+    expect([before.slots.blue.running, before.slots.green.running]).toEqual([true, true]);
+    expect(before.state).toMatchObject({ active: "green", warm: true });
+    expect(before.conflicts.map((c) => c.kind)).toEqual(["stale-lock"]);
+    const greenBefore = stack.docker.byColor("green");
+
+    const { result, events } = await runOperation((h) => stack.engine.resolve({ keep: null }, h));
+
+    expect(result).toMatchObject({ outcome: "success", active: "green", to: { color: "green", version: "v2" } });
+    expect(phaseTrail(result)).toEqual(["preflight:ok", "confirm:ok", "resolve:ok"]);
+    expect(result.message).toBe("resolved: green (v2) is live and recorded; stop blue, record green as active in the state file; the stale lock was taken over");
+    const facts = eventsOf(events, "confirm")[0]?.request.facts ?? [];
+    expect(facts.find(([k]) => k === "stale lock")?.[1]).toContain("ran `deploy --version v2`");
+    // The lock: the stale one taken over in one step, this run's own released at the end.
+    expect([stack.lock.takeOvers, stack.lock.acquisitions, stack.lock.releases]).toEqual([1, 1, 1]);
+    expect(stack.lock.held).toBeNull();
+    // One color: blue stopped, green untouched (same containers), the routing re-asserted on green.
+    expect(stack.compose.calls.map((c) => `${c.verb} ${c.project}`)).toEqual(["stop shop-blue"]);
+    expect([stack.stateOf("blue"), stack.stateOf("green")]).toEqual(["stopped", "running"]);
+    expect(stack.docker.byColor("green")).toEqual(greenBefore);
+    expect(stack.proxy.live).toBe("green");
+    expect(stack.state.current).toMatchObject({ active: "green", previous: "blue", warm: false, versions: { blue: "v1", green: "v2" } });
+    const after = await stack.engine.status();
+    expect(after.conflicts).toEqual([]);
+    expect(after.lock).toBeNull();
+  });
+
   it("rewrites an unreadable state file from the proxy", async () => {
     const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" }, state: "corrupt" });
     const { result } = await runOperation((h) => stack.engine.resolve({ keep: null }, h));

@@ -37,6 +37,7 @@ describe("runSmokeCommand", () => {
     const out = new Capture();
     expect(await runSmokeCommand({ ...base(), expectVersion: "v1", expectColor: "blue", out })).toBe(0);
     const lines = out.text.trimEnd().split("\n");
+    // A check's time is "850 ms" or, on a busy machine, "1.04 s" (smoke's formatDuration).
     expect(lines.slice(0, 5).map((l) => l.replace(/ {2}(\d+ ms|\d+\.\d+ s)(, 100\/100 repeats)?$/, ""))).toEqual([
       "✓ health is healthy",
       "✓ root reports its color and version",

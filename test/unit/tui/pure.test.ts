@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Engine } from "../../../src/engine/engine.js";
 import type { EngineLike } from "../../../src/tui/types.js";
-import { renderPlainStatus } from "../../../src/tui/plain-status.js";
 import { dashboardBanners } from "../../../src/tui/state/banners.js";
 import { previewDeploy } from "../../../src/tui/state/deploy-plan.js";
 import { planDeploy } from "../../../src/engine/operations/deploy.js";
@@ -82,30 +81,6 @@ describe("formatting", () => {
     expect(truncate("ab", 4)).toBe("ab");
     expect([formatMs(850), formatMs(12_300), formatMs(135_000)]).toEqual(["850ms", "12.3s", "2m15s"]);
     expect(sparkline([0, 5, 10])).toBe("▁▅█");
-  });
-});
-
-describe("renderPlainStatus", () => {
-  it("prints the status without escape codes and the commands to run instead", () => {
-    const status = makeStatus({
-      active: "green",
-      recorded: "blue",
-      green: [container("app-green", { version: "v2", health: "unhealthy", lastHealthOutput: "503\nredis down" })],
-      conflicts: [{ kind: "state-drift", message: "the state file says blue is active but the proxy routes to green", recommend: null, why: "no color is healthy" }],
-    });
-    const text = renderPlainStatus(status, Date.now());
-    expect(text).not.toContain("\u001b[");
-    expect(text).toContain("demo: live green (v2) via nginx");
-    expect(text).toMatch(/ {2}blue {3}standby +v1 +healthy/);
-    expect(text).toMatch(/ {2}green {2}ACTIVE +v2 +running, not healthy/);
-    expect(text).toContain("app-green  running  unhealthy  v2  up 3m  restarts 0; last check: 503 redis down");
-    expect(text).toContain("proxy  nginx → green, reachable");
-    expect(text).toContain("WARNING: the state file says blue is active, but the proxy routes to green");
-    expect(text).toContain("- state-drift: the state file says blue is active");
-    expect(text).toContain("no recommendation: no color is healthy");
-    expect(text).toMatch(/bluegreen resolve \[--keep blue\|green\] +settle the conflict above first/);
-    expect(text).toMatch(/bluegreen deploy --version V +deploy V to the standby color/);
-    expect(text.endsWith("\n")).toBe(true);
   });
 });
 

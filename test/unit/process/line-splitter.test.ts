@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LineSplitter } from "../../../src/docker/line-splitter.js";
+import { LineSplitter } from "../../../src/process/line-splitter.js";
 
 describe("LineSplitter", () => {
   it("removes every terminal control sequence compose prints: colours, line erases, window titles, charset switches", () => {
