@@ -62,6 +62,8 @@ export interface StackStatus {
     target: Color | null;
     preview: Color | null;
     detail: string;
+    /** How the proxy applies a switch, when its driver says (nginx: njs per request, or a reload). */
+    how?: string;
     container: ContainerInfo | null;
   };
   state: RecordedState | null;

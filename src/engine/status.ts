@@ -91,7 +91,7 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
   return {
     stack: config.stack,
     active: target,
-    proxy: { driver: config.proxy.driver, reachable, target, preview, detail, container: proxyContainer },
+    proxy: { driver: config.proxy.driver, reachable, target, preview, detail, ...(reachable && proxyRead.ok && proxyRead.how ? { how: proxyRead.how } : {}), container: proxyContainer },
     state,
     stateError,
     slots,

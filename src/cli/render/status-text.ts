@@ -70,7 +70,7 @@ export function renderStatusText(status: StackStatus, style: Style, opts: Status
     for (const c of slot.containers) out.push(containerLine(c, now));
   }
   const routing = `${p.target ?? "nothing"}${p.preview ? ` (preview ${p.preview})` : ""}`;
-  out.push(`  proxy  ${p.driver} → ${routing}, ${p.reachable ? "reachable" : style.red(`unreachable: ${p.detail}`)}`);
+  out.push(`  proxy  ${p.driver} → ${routing}, ${p.reachable ? "reachable" : style.red(`unreachable: ${p.detail}`)}${p.reachable && p.how ? ` (${p.how})` : ""}`);
   if (status.shared.length === 0) out.push("           (no shared services running)");
   for (const c of status.shared) out.push(containerLine(c, now));
 

@@ -18,6 +18,12 @@ function drifted() {
 }
 
 describe("the plain status (bluegreen status, and bluegreen without a terminal)", () => {
+  it("says how the proxy applies a switch when its driver tells (nginx: njs or reload)", () => {
+    const status = drifted();
+    status.proxy = { ...status.proxy, how: "route read per request by njs: a switch needs no reload" };
+    expect(renderStatusText(status, plain, { now: Date.now() })).toContain("proxy  nginx → green, reachable (route read per request by njs: a switch needs no reload)");
+  });
+
   it("prints both slots, their containers, the proxy, the state file and the conflicts without escape codes", () => {
     const text = renderStatusText(drifted(), plain, { now: Date.now() });
     expect(text).not.toContain("\u001b[");
