@@ -30,7 +30,9 @@ export async function removedContainerScenario(stack: FaultStack, which: "standb
     notes.push(`rollback exit ${rb.code} (${result?.outcome ?? "?"}), plan: ${plan ?? "?"}`);
     if (which === "active") {
       // The live color is gone: requests fail until the rollback has switched (reported, not hidden).
-      verdict.tolerateHardIn = { from: t0, to: Date.now() + 1000, why: "live container removed → rollback" };
+      // From 100 ms before the removal: a request sent just before it was still in flight when the
+      // container died (the app answers in a few ms; seen: 1 such request in a CI trial).
+      verdict.tolerateHardIn = { from: t0 - 100, to: Date.now() + 1000, why: "live container removed → rollback" };
     }
     if (rb.code !== 0) problems.push(`rollback failed: ${result?.message?.split("\n")[0] ?? rb.stderr.slice(0, 200)}`);
     const after = await stack.waitSettled(45_000, false, true);
