@@ -1,14 +1,27 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm run build`, run on `npm ci`), bundled
 // into dist/cli/ so that a command starts by reading a few files rather than hundreds.
-import { main } from "../dist/cli/bluegreen.js";
+const args = process.argv.slice(2);
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exitCode = 1;
-  },
-);
+// A reader that stops early (`bluegreen history | head`) closes the pipe. The output ends there,
+// not the command: an operation keeps going to its end (its history entry records the outcome).
+process.stdout.on("error", (err) => {
+  if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+});
+
+// `--version` alone answers from package.json without loading the CLI: scripts call it to probe.
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  const { readFileSync } = await import("node:fs");
+  process.stdout.write(`${JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version}\n`);
+} else {
+  const { main } = await import("../dist/cli/bluegreen.js");
+  main(args).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.exitCode = 1;
+    },
+  );
+}

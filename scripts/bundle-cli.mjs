@@ -12,6 +12,19 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = path.join(root, "dist", "cli");
 await rm(outdir, { recursive: true, force: true });
+// zod's namespace export carries every locale (~50 files, a third of the bundle that every command
+// compiles at start); bluegreen's messages are English and never call z.locales.
+const englishOnlyZod = {
+  name: "english-only-zod",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: path.dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
 await build({
   entryPoints: { bluegreen: path.join(root, "dist", "src", "cli", "main.js") },
   outdir,
@@ -23,6 +36,7 @@ await build({
   external: ["dockerode", "autocannon", "ink", "react", "react/*", "undici", "ws"],
   // CommonJS packages inside an ESM bundle call require() for node: built-ins.
   banner: { js: 'import { createRequire as __bluegreenCreateRequire } from "node:module"; const require = __bluegreenCreateRequire(import.meta.url);' },
+  plugins: [englishOnlyZod],
   logLevel: "warning",
   legalComments: "none",
 });

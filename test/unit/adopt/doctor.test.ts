@@ -180,3 +180,13 @@ describe("doctor finds each planted mistake and names its fix", () => {
     expect(hit!.fix).toMatch(fix);
   });
 });
+
+describe("doctor on nginx's connections to the app", () => {
+  it("warns when the adopted nginx does not reuse TIME_WAIT ports, and names the sysctl", () => {
+    const warning = (files: StackFiles) => checkStack(files).find((f) => f.severity === "warning" && /TIME_WAIT/.test(f.problem));
+    expect(warning(nginx())).toBeUndefined();
+    const hit = warning(edit(nginx(), "compose.bluegreen.yml", /\n {4}sysctls:\n {6}net\.ipv4\.tcp_tw_reuse: 1\n/, "\n"));
+    expect(hit?.file).toBe("compose.bluegreen.yml");
+    expect(hit?.fix).toMatch(/net\.ipv4\.tcp_tw_reuse: 1/);
+  });
+});
