@@ -9,8 +9,14 @@ process.stdout.on("error", (err) => {
   if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
 });
 
-// `--version` alone answers from package.json without loading the CLI: scripts call it to probe.
-if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+// `--version` (alone, or after the one global option -c FILE) answers from package.json without
+// loading the CLI: scripts call it to probe.
+function onlyAskingVersion(argv) {
+  const rest = argv[0] === "-c" || argv[0] === "--config" ? argv.slice(2) : argv[0]?.startsWith("--config=") ? argv.slice(1) : argv;
+  return rest.length === 1 && (rest[0] === "--version" || rest[0] === "-V");
+}
+
+if (onlyAskingVersion(args)) {
   const { readFileSync } = await import("node:fs");
   process.stdout.write(`${JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version}\n`);
 } else {

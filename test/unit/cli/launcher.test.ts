@@ -20,9 +20,9 @@ function run(args: string[], closeStdout = false): Promise<{ code: number | null
 }
 
 describe("the bluegreen launcher", () => {
-  it("answers --version and -V from package.json", async () => {
-    for (const flag of ["--version", "-V"]) {
-      const r = await run([flag]);
+  it("answers --version and -V (also after -c FILE) from package.json", async () => {
+    for (const args of [["--version"], ["-V"], ["-c", "missing.yml", "--version"], ["--config=missing.yml", "-V"]]) {
+      const r = await run(args);
       expect(r).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: "" });
     }
   });
