@@ -208,6 +208,50 @@ export async function verifyLive(ctx: OperationContext, expected: Color): Promis
   }
 }
 
+/** Consecutive answers from the color through the preview route before a switch may send it live traffic. */
+export const ROUTED_PASSES = 3;
+const PROXY_FAILURES = new Set([502, 503, 504]);
+
+/**
+ * Points the preview route at `color` and waits until the proxy really reaches it there:
+ * ROUTED_PASSES consecutive answers from `color` at the verify path that are not the proxy's own 502/503/504. Docker's healthcheck
+ * runs inside the container; the proxy can still hold a stale or pending lookup of the color's
+ * name (nginx resolves per request, and a lookup sent while the color was down fails every request
+ * waiting on it when it times out). The live route shares that resolver, so a switch made before
+ * this passes fails its first requests (seen: 4 of 32 verify requests, HTTP 502, on a rollback that
+ * had just started the stopped color). Bounded by the health timeout.
+ */
+export async function waitProxyReaches(ctx: OperationContext, color: Color): Promise<void> {
+  const { config, ports } = ctx;
+  await ports.proxy.pointPreview(color);
+  const url = routeUrl(config.proxy.previewUrl, config.verify.path);
+  const deadline = ports.clock.now() + config.health.timeoutMs;
+  let passes = 0;
+  let failures = 0;
+  let last = "no answer yet";
+  while (passes < ROUTED_PASSES) {
+    ctx.checkAborted("", "");
+    if (ports.clock.now() > deadline) {
+      throw new Error(
+        `the proxy did not reach ${color} through the preview route (${config.verify.method} ${url}) within ${Math.round(config.health.timeoutMs / 1000)} s although Docker reports it healthy (last: ${last}); ` +
+          `look at the proxy's log (\`docker logs\` of its container) for lookups of ${config.proxy.upstream.replace("{color}", color)} that fail`,
+      );
+    }
+    const sample = await ports.live.once(url, { method: config.verify.method, timeoutMs: 5000, signal: ctx.signal });
+    // 502/503/504 are the proxy's own (no upstream answered); any other status is the app's, for
+    // smoke and verify to judge.
+    const reached = sample.error === null && sample.status !== null && !PROXY_FAILURES.has(sample.status) && (sample.color === color || sample.color === null);
+    last = sample.error ?? (sample.status === null ? "no answer" : `HTTP ${sample.status}${sample.color ? ` from ${sample.color}` : ""}`);
+    if (reached) passes++;
+    else {
+      passes = 0;
+      failures++;
+    }
+    if (passes < ROUTED_PASSES) await ports.clock.sleep(reached ? 20 : 100, ctx.signal).catch(() => undefined);
+  }
+  if (failures > 0) ctx.log("info", `the proxy reached ${color} through the preview route after ${failures} failed request(s)`);
+}
+
 /** Waits until the color serves no connection (requests in flight, WebSockets), up to the drain timeout. */
 export async function drainColor(ctx: OperationContext, color: Color, port: number): Promise<{ drained: boolean; left: number; ms: number }> {
   const t0 = ctx.ports.clock.now();

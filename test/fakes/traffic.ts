@@ -20,6 +20,8 @@ export interface FakeResponse {
  */
 export class FakeNetwork {
   readonly requests: Array<{ url: string; response: FakeResponse }> = [];
+  /** The proxy answers its own 502 to this many more requests routed to the color (a stale or pending DNS lookup). */
+  readonly unreachable: Partial<Record<Color, number>> = {};
 
   constructor(
     private readonly docker: FakeDocker,
@@ -39,6 +41,11 @@ export class FakeNetwork {
     if ("error" in route) return { status: null, color: null, version: null, error: route.error };
     if ("status" in route) return { status: route.status, color: null, version: null, error: null };
     const color = route.color;
+    const stale = this.unreachable[color] ?? 0;
+    if (stale > 0) {
+      this.unreachable[color] = stale - 1;
+      return { status: 502, color, version: null, error: null };
+    }
     const serving = this.docker.byColor(color).filter((c) => c.state === "running");
     const app = serving[0];
     if (!app) return { status: 502, color: null, version: null, error: null };

@@ -16,6 +16,7 @@ import {
   upstreamPort,
   verifyLive,
   waitColorHealthy,
+  waitProxyReaches,
   type LiveVerdict,
 } from "../steps.js";
 import type { OperationOutcome } from "./outcome.js";
@@ -151,7 +152,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
 
   let smoke: { ok: boolean; checks: SmokeCheckSummary[] } | null = null;
   try {
-    await ctx.phase("preview", () => ports.proxy.pointPreview(plan.target), `pointing the preview route at ${plan.target}`);
+    await ctx.phase("preview", () => waitProxyReaches(ctx, plan.target), `pointing the preview route at ${plan.target} until the proxy reaches it`);
     if (config.smoke.spec) {
       smoke = await ctx.phase("smoke", async () => {
         const result = await ports.smoke.run(config.proxy.previewUrl, {

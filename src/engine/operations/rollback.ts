@@ -3,7 +3,7 @@ import type { OperationContext } from "../context.js";
 import { EngineError, errorMessage } from "../errors.js";
 import type { StackStatus } from "../status-model.js";
 import { readStatus } from "../status.js";
-import { logsTail, startColor, stopColor, waitColorHealthy } from "../steps.js";
+import { logsTail, startColor, stopColor, waitColorHealthy, waitProxyReaches } from "../steps.js";
 import type { OperationOutcome } from "./outcome.js";
 import { describeColor, flipTo } from "./switch.js";
 import { prepareHooks, runHook, runPreHookNothingChanged } from "../release/hooks.js";
@@ -70,6 +70,7 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
     try {
       await ctx.phase("start", () => startColor(ctx, to, v, { build: false, recreate: plan.prepare === "recreate" }), `starting ${to} (${v})`);
       await ctx.phase("health", () => waitColorHealthy(ctx, to), `waiting for ${to} to be healthy`);
+      await ctx.phase("preview", () => waitProxyReaches(ctx, to), `waiting until the proxy reaches ${to} through the preview route`);
     } catch (err) {
       const logs = await logsTail(ctx, to);
       await stopColor(ctx, to, 10_000).catch(() => undefined);

@@ -265,6 +265,16 @@ describe("deploy: verification after the switch", () => {
     expect(stack.history.entries[0]?.error).toContain("verification through the live route failed");
   });
 
+  it("without a smoke spec, switches only once the proxy reaches the new color through the preview route", async () => {
+    const stack = liveBlue({ smoke: { spec: null, expectVersionHeader: null } });
+    stack.network.unreachable.green = 2;
+    const { result } = await deploy(stack, "v2");
+    expect(result.outcome).toBe("success");
+    const green = stack.network.requests.filter((r) => r.response.color === "green").map((r) => `${r.url.startsWith("http://127.0.0.1:18081") ? "preview" : "live"} ${r.response.status}`);
+    expect(green.slice(0, 5)).toEqual(["preview 502", "preview 502", "preview 200", "preview 200", "preview 200"]);
+    expect(green.slice(5).every((r) => r === "live 200")).toBe(true);
+  });
+
   it("switches back when live requests fail after the switch", async () => {
     const stack = liveBlue({ smoke: { spec: null, expectVersionHeader: null } });
     stack.scripts.green.failure = "error-rate";

@@ -29,13 +29,39 @@ describe("rollback", () => {
     const idsBefore = stack.ids("blue");
     const { result, events } = await runOperation((h) => stack.engine.rollback(h));
     expect(result).toMatchObject({ outcome: "success", active: "blue", to: { color: "blue", version: "v1" } });
-    expect(phaseTrail(result)).toEqual(["preflight:ok", "confirm:ok", "start:ok", "health:ok", "switch:ok", "verify:ok"]);
+    expect(phaseTrail(result)).toEqual(["preflight:ok", "confirm:ok", "start:ok", "health:ok", "preview:ok", "switch:ok", "verify:ok"]);
     expect(stack.compose.calls).toHaveLength(1);
     expect(stack.compose.calls[0]).toMatchObject({ verb: "up", project: "shop-blue", env: { BLUEGREEN_VERSION: "v1" }, opts: { build: false, recreate: false } });
     expect(stack.ids("blue")).toEqual(idsBefore);
     expect(stack.stateOf("blue")).toBe("running");
     expect(stack.health.waits).toHaveLength(1);
     expect(eventsOf(events, "confirm")[0]?.request.facts).toContainEqual(["plan", "start the stopped blue (v1), wait healthy, then switch"]);
+  });
+
+  it("switches a color it started only once the proxy reaches it through the preview route (a stale lookup fails its first requests)", async () => {
+    const stack = afterDeploy("stopped");
+    stack.network.unreachable.blue = 4;
+    const { result } = await runOperation((h) => stack.engine.rollback(h));
+    expect(result).toMatchObject({ outcome: "success", active: "blue" });
+    const toBlue = stack.network.requests.filter((r) => r.response.color === "blue");
+    // 4 failed, then 3 in a row through the preview route, all before the switch; live requests after it.
+    expect(toBlue.slice(0, 7).map((r) => `${r.url.startsWith("http://127.0.0.1:18081") ? "preview" : "live"} ${r.response.status}`)).toEqual([
+      ...Array(4).fill("preview 502"),
+      ...Array(3).fill("preview 200"),
+    ]);
+    expect(stack.network.requests.filter((r) => r.url.startsWith("http://127.0.0.1:18080") && r.response.status !== 200)).toEqual([]);
+  });
+
+  it("does not switch to a color the proxy never reaches, and stops it again", async () => {
+    const stack = afterDeploy("stopped");
+    stack.network.unreachable.blue = 1_000_000;
+    const { result } = await runOperation((h) => stack.engine.rollback(h));
+    expect(result).toMatchObject({ outcome: "failed", active: "green" });
+    expect(phaseTrail(result).slice(-2)).toEqual(["health:ok", "preview:failed"]);
+    expect(result.message).toContain("the proxy did not reach blue through the preview route");
+    expect(result.message).toContain("last: HTTP 502 from blue");
+    expect(stack.proxy.switches).toEqual([]);
+    expect(stack.stateOf("blue")).toBe("stopped");
   });
 
   it("recreates a removed previous color at the version recorded in the state file", async () => {
