@@ -33,8 +33,8 @@ const PORTS: Record<Proxy, { live: number; preview: number }> = {
 function scenarios(): RuntimeScenario[] {
   const list: RuntimeScenario[] = [];
   const add = (name: string, proxy: Proxy, run: RuntimeScenario["run"]) => list.push({ name: `${name} (${proxy})`, proxy, run });
-  // Every scenario that is not about one proxy's own mechanism runs on both.
-  for (const proxy of ["nginx", "haproxy"] as const) {
+  // Every scenario that is not about one proxy's own mechanism runs on each driver.
+  for (const proxy of ["nginx", "haproxy", "caddy"] as const) {
     for (const point of KILL_POINTS) add(`kill -9 ${point.label}`, proxy, (s, log) => killScenario(s, point, log));
     add("kill -9 during migrate", proxy, killDuringMigrateScenario);
     add("kill -9 during a hook", proxy, killDuringHookScenario);
@@ -49,12 +49,6 @@ function scenarios(): RuntimeScenario[] {
   // Only a reload runs `nginx -t`: with the njs route a switch is a file write and nginx's config never changes.
   add("proxy: nginx rejects the new config", "nginx-reload", nginxRejectsScenario);
   add("proxy: HAProxy admin socket missing", "haproxy", haproxySocketMissingScenario);
-  // Caddy's fallback (the other color listed second, lb_policy first, retries for GET/HEAD) measured
-  // where it matters: the release dies right after the switch, before bluegreen switches back. A
-  // known problem (5 of 989 requests lost, all 5xx, in its last run): outside CI until fixed,
-  // `npm run faults:caddy-crash` runs it.
-  const crash = BROKEN_RELEASES.find((r) => r.crashOnSwitch);
-  if (crash && process.env.BG_FAULTS_KNOWN_PROBLEMS === "1") add(`broken release: ${crash.label}`, "caddy", (s, log) => brokenReleaseScenario(s, crash, log));
   return list;
 }
 

@@ -11,9 +11,11 @@ import { upstream } from "./types.js";
 export function caddyConfig(input: ProxyConfigInput): ProxyConfigPlan {
   // The live route lists the other color second (fixtures/proxy/caddy/caddy.json, the driver keeps
   // that order): the first available upstream serves, and a GET/HEAD the live color cannot answer
-  // (a release dying right after the switch) is retried on the still-warm one for up to 3 s.
+  // (a release dying right after the switch) is retried on the still-warm one. `retries` with no
+  // try_duration retries at once: Caddy 2.6 waits try_interval (250 ms when unset) between tries,
+  // and the config swap of bluegreen's switch back cancels that wait, failing the request.
   const fallback = {
-    load_balancing: { selection_policy: { policy: "first" }, try_duration: "3s", try_interval: "100ms", retry_match: [{ method: ["GET", "HEAD"] }] },
+    load_balancing: { selection_policy: { policy: "first" }, retries: 3, retry_match: [{ method: ["GET", "HEAD"] }] },
     health_checks: { passive: { fail_duration: "2s", max_fails: 1 } },
   };
   const route = (id: string, dials: string[]) => ({
