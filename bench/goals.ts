@@ -17,6 +17,7 @@ import { summarizeLatency } from "../load/stats.js";
 import type { Color } from "../src/domain/color.js";
 import { timeSwitchSeries } from "./switch-time.js";
 import { createBenchStack, type BenchProxy, type BenchStack } from "./stack.js";
+import { MIN_P99_SAMPLES } from "./report.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -45,7 +46,7 @@ const ROLLBACK_GOAL_MS: Record<BenchProxy, number> = { nginx: 250, caddy: 150, h
 function timeRow(figure: string, goalMs: number, pct: "p50" | "p99", values: number[], note = ""): GoalRow {
   const s = summarizeLatency(values);
   const value = values.length === 0 ? null : s[pct];
-  const label = values.length >= 30 || pct === "p50" ? pct : "max";
+  const label = values.length >= MIN_P99_SAMPLES || pct === "p50" ? pct : "max";
   return {
     figure: `${figure} (${label})`,
     goal: `≤ ${goalMs} ms`,

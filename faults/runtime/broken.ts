@@ -63,7 +63,8 @@ export async function brokenReleaseScenario(stack: FaultStack, release: BrokenRe
     if (switched && !back) problems.push("the release was switched to and never switched back");
     if (switched && back) notes.push(`live on the broken release for ${back.at - switched.at} ms`);
 
-    const after = await stack.waitSettled();
+    // A fresh stack (no state file yet) keeps none when its first deploy fails before the switch.
+    const after = await stack.waitSettled(45_000, before.state === null);
     if (after.problem) problems.push(`after the failed deploy: ${after.problem}`);
     const doc = after.doc;
     if (doc && old && doc.active !== old) problems.push(`live is ${doc.active ?? "nothing"}, expected the old color ${old}`);

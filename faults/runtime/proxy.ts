@@ -1,5 +1,5 @@
 /** Proxy faults: nginx rejecting a config, the proxy restarted mid-deploy, HAProxy's admin socket gone. */
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { run } from "../../testkit/demo-stack.js";
@@ -33,31 +33,38 @@ export async function nginxRejectsScenario(stack: FaultStack, log: (m: string) =
   const dir = path.join(stack.bg.demo.runDir, "nginx");
   const liveFile = path.join(dir, "live.conf");
   const previewFile = path.join(dir, "preview.conf");
+  const proxy = await stack.bg.demo.containerId("shared");
   return underLoad("proxy: nginx rejects the new config (nginx-reload)", stack, async (): Promise<Verdict> => {
     const problems: string[] = [];
     const notes: string[] = [];
+    if (!proxy) return { problems: ["precondition: no proxy container"], notes };
     const liveBefore = await readFile(liveFile, "utf8").catch(() => null);
     const previewBefore = await readFile(previewFile, "utf8").catch(() => null);
     const targetsBefore = await nginxTargets(stack);
-    // A broken neighbour include: every `nginx -t` fails until it is fixed, like a bad upstream would.
-    await writeFile(previewFile, "set $bg_color green; this_is_not_a_directive;\n");
+    // A broken neighbour include that bluegreen does not own (the image's http-level snippet): every
+    // `nginx -t` fails until it is fixed, as after a bad hand edit of the proxy's config.
+    const neighbour = "/etc/nginx/bluegreen/http.conf";
+    await run("docker", ["exec", proxy, "sh", "-c", `cp ${neighbour} /tmp/bgt-http.conf && echo 'this_is_not_a_directive;' >> ${neighbour}`]);
     try {
-      // The rollback starts the previous color, then its switch writes live.conf and runs nginx -t.
+      const check = await run("docker", ["exec", proxy, "nginx", "-t"]).then(() => "passes", () => "fails");
+      if (check !== "fails") problems.push(`precondition: nginx -t ${check} after the neighbour include was broken`);
+      // The rollback starts the previous color; pointing the preview route at it runs nginx -t first.
       const res = await stack.bg.cli(["rollback", "--yes", "--json"], { timeoutMs: 180_000 });
       const result = parseResult(res.stdout);
       const message = result?.message ?? res.stderr;
       notes.push(`rollback exit ${res.code}: ${message.split("\n")[0]?.slice(0, 240) ?? ""}`);
-      if (res.code === 0) problems.push("the switch succeeded although nginx -t fails");
+      if (res.code === 0) problems.push("the rollback succeeded although nginx -t fails");
       if (!/nginx rejected|nginx -t/.test(message)) problems.push("the error does not say nginx rejected the configuration");
       const liveAfter = await readFile(liveFile, "utf8").catch(() => null);
-      if (liveAfter !== liveBefore) problems.push(`live.conf was not restored (${JSON.stringify(liveBefore)} → ${JSON.stringify(liveAfter)})`);
+      if (liveAfter !== liveBefore) problems.push(`live.conf changed (${JSON.stringify(liveBefore)} → ${JSON.stringify(liveAfter)})`);
+      const previewAfter = await readFile(previewFile, "utf8").catch(() => null);
+      if (previewAfter !== previewBefore) problems.push(`preview.conf was not restored (${JSON.stringify(previewBefore)} → ${JSON.stringify(previewAfter)})`);
       const targetsAfter = await nginxTargets(stack);
       if (targetsAfter.pid !== targetsBefore.pid) problems.push(`nginx was reloaded (worker ${targetsBefore.pid} → ${targetsAfter.pid})`);
-      else notes.push(`no reload (worker pid ${targetsAfter.pid ?? "?"} unchanged), live.conf restored`);
+      else notes.push(`no reload (worker pid ${targetsAfter.pid ?? "?"} unchanged), route files as before`);
       if (targetsAfter.live !== targetsBefore.live) problems.push(`live routing changed ${targetsBefore.live} → ${targetsAfter.live}`);
     } finally {
-      if (previewBefore === null) await rm(previewFile, { force: true });
-      else await writeFile(previewFile, previewBefore);
+      await run("docker", ["exec", proxy, "cp", "/tmp/bgt-http.conf", neighbour]);
     }
     const after = await stack.waitSettled();
     if (after.problem) problems.push(`after: ${after.problem}`);

@@ -70,7 +70,6 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
     try {
       await ctx.phase("start", () => startColor(ctx, to, v, { build: false, recreate: plan.prepare === "recreate" }), `starting ${to} (${v})`);
       await ctx.phase("health", () => waitColorHealthy(ctx, to), `waiting for ${to} to be healthy`);
-      await ctx.phase("preview", () => waitProxyReaches(ctx, to), `waiting until the proxy reaches ${to} through the preview route`);
     } catch (err) {
       const logs = await logsTail(ctx, to);
       await stopColor(ctx, to, 10_000).catch(() => undefined);
@@ -79,6 +78,18 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
         `${to} (${v}) could not be brought back healthy: ${errorMessage(err)}\n${logs}`,
         `${from ?? "no color"} still serves live traffic; ${to} has been stopped`,
         "investigate the logs above; deploy a known-good version with `bluegreen deploy --version V`",
+        { cause: err },
+      );
+    }
+    try {
+      await ctx.phase("preview", () => waitProxyReaches(ctx, to), `waiting until the proxy reaches ${to} through the preview route`);
+    } catch (err) {
+      await stopColor(ctx, to, 10_000).catch(() => undefined);
+      throw new EngineError(
+        "failed",
+        `${to} (${v}) is healthy, but the proxy could not be pointed at it or did not reach it through the preview route, so live traffic was not switched: ${errorMessage(err)}`,
+        `${from ?? "no color"} still serves live traffic; ${to} has been stopped`,
+        "fix the proxy (see the message above and `bluegreen status`), then roll back again",
         { cause: err },
       );
     }

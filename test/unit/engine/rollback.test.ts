@@ -58,7 +58,9 @@ describe("rollback", () => {
     const { result } = await runOperation((h) => stack.engine.rollback(h));
     expect(result).toMatchObject({ outcome: "failed", active: "green" });
     expect(phaseTrail(result).slice(-2)).toEqual(["health:ok", "preview:failed"]);
+    expect(result.message).toContain("blue (v1) is healthy, but the proxy could not be pointed at it or did not reach it through the preview route, so live traffic was not switched");
     expect(result.message).toContain("the proxy did not reach blue through the preview route");
+    expect(result.stateNow).toBe("green still serves live traffic; blue has been stopped");
     expect(result.message).toContain("last: HTTP 502 from blue");
     expect(stack.proxy.switches).toEqual([]);
     expect(stack.stateOf("blue")).toBe("stopped");
