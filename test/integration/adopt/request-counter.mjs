@@ -9,13 +9,16 @@ import http from "node:http";
 
 const [url, connections = "4", maxMs = "180000"] = process.argv.slice(2);
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(connections) });
+// The retry's own connection: through `agent` it could take another pooled socket the same reload
+// had just closed, and a "retry on a fresh connection" would fail on a stale one.
+const fresh = new http.Agent({ keepAlive: false });
 const counts = { requests: 0, ok: 0, failed: 0, keepAliveCloses: 0, firstFailures: [], colors: {}, maxGapMs: 0 };
 let lastAnswer = Date.now();
 let running = true;
 
 function once(retry = false) {
   return new Promise((resolve) => {
-    const req = http.get(url, { agent, timeout: 5000 }, (res) => {
+    const req = http.get(url, { agent: retry ? fresh : agent, timeout: 5000 }, (res) => {
       res.resume();
       res.on("end", () => {
         const now = Date.now();
