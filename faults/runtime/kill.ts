@@ -65,11 +65,7 @@ async function observe(stack: FaultStack): Promise<Observed> {
   const state = parsed === null ? null : { active: parsed.active ?? null, warm: parsed.warm === true };
   // Three answers in a row from one color, so a request in flight across a switch does not decide.
   const colors: Array<string | null> = [];
-  for (let i = 0; i < 3; i++) {
-    const res = await fetch(`${stack.bg.demo.liveUrl}/health`, { signal: AbortSignal.timeout(3000) }).catch(() => null);
-    colors.push(res?.headers.get("x-bluegreen-color") ?? null);
-    await res?.arrayBuffer().catch(() => undefined);
-  }
+  for (let i = 0; i < 3; i++) colors.push(await liveColor(stack, 3000));
   const live = colors.every((c) => c === colors[0]) && (colors[0] === "blue" || colors[0] === "green") ? colors[0] : null;
   return { running, state, live };
 }
@@ -129,8 +125,8 @@ export async function killScenario(stack: FaultStack, point: KillPoint, log: (m:
 }
 
 /** The color the live route answers from now (X-Bluegreen-Color), or null. */
-async function liveColor(stack: FaultStack): Promise<string | null> {
-  const res = await fetch(`${stack.bg.demo.liveUrl}/health`, { signal: AbortSignal.timeout(1000) }).catch(() => null);
+async function liveColor(stack: FaultStack, timeoutMs = 1000): Promise<string | null> {
+  const res = await fetch(`${stack.bg.demo.liveUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) }).catch(() => null);
   await res?.arrayBuffer().catch(() => undefined);
   return res?.headers.get("x-bluegreen-color") ?? null;
 }
@@ -152,7 +148,6 @@ async function liveRouteMoved(stack: FaultStack, from: Color | null): Promise<st
 
 /** nginx: returns once live.conf on disk differs from what it was (the switch wrote it), or after 10 s. */
 async function includeFileChanged(stack: FaultStack): Promise<string> {
-  if (stack.proxy !== "nginx") return "killed at the switch's start";
   const before = await stack.persistedLive();
   const t0 = Date.now();
   while (Date.now() - t0 < 10_000) {

@@ -82,23 +82,19 @@ export async function httpHealthGate(ctx: OperationContext, color: Color, unchec
   const needed = Math.max(2, unchecked.length * 2);
   const names = unchecked.map((c) => c.name).join(", ");
   ctx.log("info", `${names}: no Docker healthcheck; checking GET ${path} through the preview route (${needed} consecutive passes from ${color}${unchecked.length > 1 ? `; the proxy picks which of the ${unchecked.length} containers answers, so each is likely but not certain to be reached` : ""})`);
-  const deadline = ports.clock.now() + config.health.timeoutMs;
-  let passes = 0;
-  let last = "no answer yet";
   let noColor = false;
   for (const c of unchecked) ctx.emit({ type: "health", container: c.name, health: "starting", detail: `HTTP GET ${path} via the preview route` });
-  while (passes < needed) {
-    ctx.checkAborted("", "");
-    if (ports.clock.now() > deadline) {
-      throw new Error(`${names} did not pass GET ${path} through the preview route within ${Math.round(config.health.timeoutMs / 1000)} s (last: ${last})`);
-    }
-    const sample = await ports.live.once(url, { timeoutMs: Math.min(5000, Math.max(1000, config.health.intervalMs * 2)), signal: ctx.signal });
-    const verdict = httpHealthPass(sample, color);
-    last = verdict.detail;
-    if (sample.colorSource === "none") noColor = true;
-    passes = verdict.ok ? passes + 1 : 0;
-    if (passes < needed) await ports.clock.sleep(verdict.ok ? Math.min(200, config.health.intervalMs) : config.health.intervalMs, ctx.signal).catch(() => undefined);
-  }
+  const { last } = await consecutivePasses(ctx, {
+    url,
+    needed,
+    requestTimeoutMs: Math.min(5000, Math.max(1000, config.health.intervalMs * 2)),
+    pauseMs: { pass: Math.min(200, config.health.intervalMs), fail: config.health.intervalMs },
+    judge: (sample) => {
+      if (sample.colorSource === "none") noColor = true;
+      return httpHealthPass(sample, color);
+    },
+    timedOut: (lastDetail) => new Error(`${names} did not pass GET ${path} through the preview route within ${Math.round(config.health.timeoutMs / 1000)} s (last: ${lastDetail})`),
+  });
   const now = await ports.docker.listProjectContainers(projectName(config.stack, color));
   for (const c of unchecked) {
     const fresh = now.find((n) => n.id === c.id);
@@ -108,4 +104,39 @@ export async function httpHealthGate(ctx: OperationContext, color: Color, unchec
     ctx.emit({ type: "health", container: c.name, health: "healthy", detail: `GET ${path} via the preview route: ${last}` });
   }
   if (noColor) ctx.log("warn", `the preview route's answers carried no color header, so it is not proven they came from ${color}. ${COLOR_HEADER_HELP}`);
+}
+
+/**
+ * The polling both preview-route gates share: one request at a time to `url` until `needed`
+ * consecutive answers pass `judge`, pausing between them, bounded by the health timeout (past it,
+ * throws `timedOut(last detail)`). Returns the last detail and how many answers failed.
+ */
+export async function consecutivePasses(
+  ctx: OperationContext,
+  o: {
+    url: string;
+    method?: "GET" | "HEAD";
+    needed: number;
+    requestTimeoutMs: number;
+    pauseMs: { pass: number; fail: number };
+    judge: (sample: LiveSample) => { ok: boolean; detail: string };
+    timedOut: (last: string) => Error;
+  },
+): Promise<{ last: string; failures: number }> {
+  const { ports } = ctx;
+  const deadline = ports.clock.now() + ctx.config.health.timeoutMs;
+  let passes = 0;
+  let failures = 0;
+  let last = "no answer yet";
+  while (passes < o.needed) {
+    ctx.checkAborted("", "");
+    if (ports.clock.now() > deadline) throw o.timedOut(last);
+    const sample = await ports.live.once(o.url, { ...(o.method ? { method: o.method } : {}), timeoutMs: o.requestTimeoutMs, signal: ctx.signal });
+    const verdict = o.judge(sample);
+    last = verdict.detail;
+    passes = verdict.ok ? passes + 1 : 0;
+    if (!verdict.ok) failures++;
+    if (passes < o.needed) await ports.clock.sleep(verdict.ok ? o.pauseMs.pass : o.pauseMs.fail, ctx.signal).catch(() => undefined);
+  }
+  return { last, failures };
 }

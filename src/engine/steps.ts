@@ -1,7 +1,7 @@
 import type { Color } from "../domain/color.js";
 import type { ContainerInfo } from "../docker/types.js";
 import type { OperationContext } from "./context.js";
-import { healthGateProblem, httpHealthGate } from "./health-gate.js";
+import { consecutivePasses, healthGateProblem, httpHealthGate } from "./health-gate.js";
 import { errorMessage } from "./errors.js";
 import { COLOR_HEADER_HELP } from "../net/color-header.js";
 import type { ServiceFacts } from "../platform/compose/service-facts.js";
@@ -225,30 +225,24 @@ export async function waitProxyReaches(ctx: OperationContext, color: Color): Pro
   const { config, ports } = ctx;
   await ports.proxy.pointPreview(color);
   const url = routeUrl(config.proxy.previewUrl, config.verify.path);
-  const deadline = ports.clock.now() + config.health.timeoutMs;
-  let passes = 0;
-  let failures = 0;
-  let last = "no answer yet";
-  while (passes < ROUTED_PASSES) {
-    ctx.checkAborted("", "");
-    if (ports.clock.now() > deadline) {
-      throw new Error(
-        `the proxy did not reach ${color} through the preview route (${config.verify.method} ${url}) within ${Math.round(config.health.timeoutMs / 1000)} s although Docker reports it healthy (last: ${last}); ` +
-          `look at the proxy's log (\`docker logs\` of its container) for lookups of ${config.proxy.upstream.replace("{color}", color)} that fail`,
-      );
-    }
-    const sample = await ports.live.once(url, { method: config.verify.method, timeoutMs: 5000, signal: ctx.signal });
+  const { failures } = await consecutivePasses(ctx, {
+    url,
+    method: config.verify.method,
+    needed: ROUTED_PASSES,
+    requestTimeoutMs: 5000,
+    pauseMs: { pass: 20, fail: 100 },
     // 502/503/504 are the proxy's own (no upstream answered); any other status is the app's, for
     // smoke and verify to judge.
-    const reached = sample.error === null && sample.status !== null && !PROXY_FAILURES.has(sample.status) && (sample.color === color || sample.color === null);
-    last = sample.error ?? (sample.status === null ? "no answer" : `HTTP ${sample.status}${sample.color ? ` from ${sample.color}` : ""}`);
-    if (reached) passes++;
-    else {
-      passes = 0;
-      failures++;
-    }
-    if (passes < ROUTED_PASSES) await ports.clock.sleep(reached ? 20 : 100, ctx.signal).catch(() => undefined);
-  }
+    judge: (sample) => ({
+      ok: sample.error === null && sample.status !== null && !PROXY_FAILURES.has(sample.status) && (sample.color === color || sample.color === null),
+      detail: sample.error ?? (sample.status === null ? "no answer" : `HTTP ${sample.status}${sample.color ? ` from ${sample.color}` : ""}`),
+    }),
+    timedOut: (last) =>
+      new Error(
+        `the proxy did not reach ${color} through the preview route (${config.verify.method} ${url}) within ${Math.round(config.health.timeoutMs / 1000)} s although Docker reports it healthy (last: ${last}); ` +
+          `look at the proxy's log (\`docker logs\` of its container) for lookups of ${config.proxy.upstream.replace("{color}", color)} that fail`,
+      ),
+  });
   if (failures > 0) ctx.log("info", `the proxy reached ${color} through the preview route after ${failures} failed request(s)`);
 }
 
