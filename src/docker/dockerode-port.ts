@@ -3,7 +3,7 @@ import { PassThrough, Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import { toContainerInfo, type InspectData } from "./container-info.js";
 import { eventFilters, PROJECT_LABEL } from "./docker-event.js";
-import { engineApi, engineApiEndpoint, filtersQuery, type EngineApiEndpoint } from "./engine-api.js";
+import { engineApi, engineApiEndpoint, filtersQuery, resolveDockerHost, type EngineApiEndpoint } from "./engine-api.js";
 import { ContainerNotFoundError, DockerUnavailableError } from "./errors.js";
 import { subscribeEventStream } from "./event-stream.js";
 import type { ContainerInfo, DockerEvent, DockerPort, EventStreamStatus, EventSubscription, ExecResult } from "./types.js";
@@ -215,5 +215,5 @@ function describeEndpoint(api: EngineApiEndpoint | null, socketPath: string | un
   if (socketPath) return `unix://${socketPath}`;
   if (api?.socketPath) return `unix://${api.socketPath}`;
   if (api?.host) return `http://${api.host}:${api.port ?? 2375}`;
-  return process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+  return resolveDockerHost(null, process.env);
 }

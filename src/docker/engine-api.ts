@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { posix } from "node:path";
 
 /**
  * The few Docker Engine API calls on the hot path of `status`, `switch` and `rollback` (ping, one
@@ -25,19 +26,56 @@ export class EngineApiError extends Error {
   }
 }
 
+/** The endpoint when neither the config's docker.host nor DOCKER_HOST names one. */
+export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+/**
+ * The Docker endpoint bluegreen talks to, DOCKER_HOST-style: the config's docker.host when set, else
+ * DOCKER_HOST, else the default unix socket. The one resolution of "which daemon": the Engine API
+ * calls, dockerode and the stack lock's key (lockDirFor) all go through it.
+ */
+export function resolveDockerHost(configHost: string | null | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return configHost?.trim() || env.DOCKER_HOST?.trim() || DEFAULT_DOCKER_HOST;
+}
+
+/** host and port of a tcp:// endpoint; no port means Docker's plain-HTTP 2375. Throws on a malformed one. */
+function tcpAddress(dockerHost: string): { host: string; port: number } {
+  const url = new URL(`http://${dockerHost.slice("tcp://".length)}`);
+  return { host: url.hostname, port: Number(url.port || 2375) };
+}
+
+/**
+ * One spelling per endpoint, for keys (the stack lock): unix:// with a normalized path, tcp:// with
+ * a lowercase host and an explicit port, anything else as written without trailing slashes. So
+ * `unix:///var/run//docker.sock/` and an unset DOCKER_HOST name the same endpoint, as do
+ * `tcp://Box:2375/` and `tcp://box:2375`.
+ */
+export function canonicalDockerHost(dockerHost: string): string {
+  const host = dockerHost.trim();
+  if (host.startsWith("unix://")) {
+    const path = posix.normalize(host.slice("unix://".length));
+    return `unix://${path.length > 1 ? path.replace(/\/+$/, "") : path}`;
+  }
+  if (host.startsWith("tcp://")) {
+    try {
+      const { host: name, port } = tcpAddress(host);
+      return `tcp://${name}:${port}`;
+    } catch {
+      // Not a URL: keyed as written (dockerode will refuse it anyway).
+    }
+  }
+  return host.replace(/\/+$/, "");
+}
+
 /**
  * The endpoint dockerode would use, or null when only dockerode can reach it (TLS, ssh, npipe).
  * DOCKER_HOST unset means the default unix socket.
  */
 export function engineApiEndpoint(env: NodeJS.ProcessEnv, socketPath?: string): EngineApiEndpoint | null {
   if (socketPath) return { socketPath };
-  const host = env.DOCKER_HOST;
-  if (!host) return { socketPath: "/var/run/docker.sock" };
+  const host = resolveDockerHost(null, env);
   if (host.startsWith("unix://")) return { socketPath: host.slice("unix://".length) };
-  if (host.startsWith("tcp://") && !env.DOCKER_TLS_VERIFY && !env.DOCKER_CERT_PATH) {
-    const url = new URL(`http://${host.slice("tcp://".length)}`);
-    return { host: url.hostname, port: Number(url.port || 2375) };
-  }
+  if (host.startsWith("tcp://") && !env.DOCKER_TLS_VERIFY && !env.DOCKER_CERT_PATH) return tcpAddress(host);
   return null;
 }
 

@@ -20,7 +20,8 @@ function lockInfo(status: LockStatus): LockInfo {
 
 /**
  * The engine's state and history ports over the files in config.stateDir, and its lock: host-wide,
- * keyed by the stack and its Docker endpoint (lockDirFor), so every checkout of the stack shares it.
+ * keyed by the stack and its Docker endpoint (lockDirFor, with the config's docker.host), so every
+ * checkout of the stack on that endpoint shares it.
  */
 export function createStatePorts(
   config: Config,
@@ -28,7 +29,8 @@ export function createStatePorts(
   env: NodeJS.ProcessEnv = process.env,
 ): { state: StateStore; lock: LockPort; history: HistoryPort } {
   const dir = config.stateDir;
-  const lockDir = lockDirFor(config.stack, env);
+  // The endpoint the stack really uses: docker.host wins over DOCKER_HOST, as it does for Docker.
+  const lockDir = lockDirFor(config.stack, env, config.docker.host);
   const state: StateStore = {
     read: () => readState(dir),
     write: (s) => writeState(dir, { ...s, updatedBy: `${who.user}@${who.host}` }),

@@ -17,6 +17,7 @@ import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
 import * as z from "zod";
+import { canonicalDockerHost, resolveDockerHost } from "../docker/engine-api.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { readFileNoFollow } from "../fs/no-follow.js";
 import { LOCK_DETAILS_FILE, LOCK_DIR, refuseSymlink } from "./files.js";
@@ -81,7 +82,6 @@ const TAKEOVER_STALE_MS = 10_000;
 /** Lock directories are the user's only: another local user must not remove or fake a holder. */
 const LOCKS_MODE = 0o700;
 const LOCK_FILE_MODE = 0o600;
-const DEFAULT_DOCKER_ENDPOINT = "unix:///var/run/docker.sock";
 /**
  * proper-lockfile's mkdir uses the default mode (0777 & ~umask): under umask 000 the lock dir would
  * be world-writable until our chmod. Create it owner-writable from the start.
@@ -116,10 +116,13 @@ export function currentLockDetails(command: string, now: Date = new Date()): Loc
   return { pid: process.pid, host: hostname(), user: currentUser(), command, startedAt: now.toISOString() };
 }
 
-/** The Docker endpoint a stack's containers live on: DOCKER_HOST, or the default socket. */
-export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  const host = env.DOCKER_HOST?.trim();
-  return host ? host.replace(/\/+$/, "") : DEFAULT_DOCKER_ENDPOINT;
+/**
+ * The Docker endpoint a stack's containers live on, one spelling per endpoint: the config's
+ * docker.host when set, else DOCKER_HOST, else the default socket (resolveDockerHost, as the Docker
+ * adapters resolve it), normalized by canonicalDockerHost.
+ */
+export function dockerEndpoint(env: NodeJS.ProcessEnv = process.env, configHost: string | null = null): string {
+  return canonicalDockerHost(resolveDockerHost(configHost, env));
 }
 
 /**
@@ -134,9 +137,12 @@ export function locksRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(tmpdir(), `bluegreen-locks-${uid}`);
 }
 
-/** The lock directory of one stack on one Docker endpoint (the same for every checkout of it on this host). */
-export function lockDirFor(stack: string, env: NodeJS.ProcessEnv = process.env): string {
-  const endpoint = createHash("sha256").update(dockerEndpoint(env)).digest("hex").slice(0, 12);
+/**
+ * The lock directory of one stack on one Docker endpoint (the same for every checkout of it on this
+ * host). `configHost` is the config's docker.host: it wins over DOCKER_HOST, as it does for Docker.
+ */
+export function lockDirFor(stack: string, env: NodeJS.ProcessEnv = process.env, configHost: string | null = null): string {
+  const endpoint = createHash("sha256").update(dockerEndpoint(env, configHost)).digest("hex").slice(0, 12);
   return join(locksRoot(env), `${stack}@${endpoint}`);
 }
 

@@ -14,15 +14,33 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 let stacks = 0;
-/** Ports of one checkout; `locks` is the host-wide lock directory (BLUEGREEN_LOCK_DIR) they share. */
-async function ports(opts: { stack?: string; locks?: string; dockerHost?: string } = {}) {
+/**
+ * Ports of one checkout; `locks` is the host-wide lock directory (BLUEGREEN_LOCK_DIR) they share.
+ * `dockerHost` is the operator's DOCKER_HOST, `configDockerHost` the config's docker.host.
+ */
+async function ports(opts: { stack?: string; locks?: string; dockerHost?: string; configDockerHost?: string } = {}) {
   const { dir, cleanup } = await tempStateDir();
   cleanups.push(cleanup);
   const locks = opts.locks ?? join(dir, "..", "locks");
   const stack = opts.stack ?? `shop${++stacks}`;
   const env = { BLUEGREEN_LOCK_DIR: locks, ...(opts.dockerHost ? { DOCKER_HOST: opts.dockerHost } : {}) };
-  const config = { stateDir: dir, stack, file: join(dir, "..", "bluegreen.yml") } as Config;
-  return { dir, locks, lockDir: lockDirFor(stack, env), config, ...createStatePorts(config, { user: "alice", host: "box" }, env) };
+  const configHost = opts.configDockerHost ?? null;
+  const config = { stateDir: dir, stack, file: join(dir, "..", "bluegreen.yml"), docker: { host: configHost } } as Config;
+  return { dir, locks, lockDir: lockDirFor(stack, env, configHost), config, ...createStatePorts(config, { user: "alice", host: "box" }, env) };
+}
+
+/** Both checkouts try to take the lock at once: true when the second is refused while the first holds it. */
+async function excludeEachOther(first: Awaited<ReturnType<typeof ports>>, second: Awaited<ReturnType<typeof ports>>): Promise<boolean> {
+  const held = await first.lock.acquire("deploy --version v2");
+  try {
+    const other = await second.lock.acquire("deploy --version v3").catch((err: unknown) => err);
+    if (other instanceof EngineError && other.kind === "locked") return true;
+    if (other instanceof Error) throw other;
+    await (other as { release(): Promise<void> }).release();
+    return false;
+  } finally {
+    await held.release();
+  }
 }
 
 const entry: HistoryEntry = {
@@ -97,6 +115,42 @@ describe("createStatePorts (engine-ports.ts): the engine's state adapters", () =
     const b = await remote.lock.acquire("deploy --version v2");
     await b.release();
     await a.release();
+  });
+
+  it("a checkout with docker.host in its config and one with the same endpoint in DOCKER_HOST share the lock", async () => {
+    const fromConfig = await ports({ stack: "shop", configDockerHost: "tcp://10.0.0.7:2376" });
+    const fromEnv = await ports({ stack: "shop", locks: fromConfig.locks, dockerHost: "tcp://10.0.0.7:2376" });
+    expect(fromEnv.lockDir).toBe(fromConfig.lockDir);
+    expect(await excludeEachOther(fromConfig, fromEnv)).toBe(true);
+    expect(await excludeEachOther(fromEnv, fromConfig)).toBe(true);
+  });
+
+  it("docker.host wins over DOCKER_HOST: a config naming another endpoint has a lock of its own", async () => {
+    const local = await ports({ stack: "shop" });
+    // Same DOCKER_HOST (none: the local socket), but this config sends the stack to another daemon.
+    const remote = await ports({ stack: "shop", locks: local.locks, configDockerHost: "tcp://10.0.0.7:2376" });
+    expect(remote.lockDir).not.toBe(local.lockDir);
+    expect(await excludeEachOther(local, remote)).toBe(false);
+    // And a DOCKER_HOST naming the local socket does not pull it back there.
+    const overridden = await ports({ stack: "shop", locks: local.locks, dockerHost: "unix:///var/run/docker.sock", configDockerHost: "tcp://10.0.0.7:2376" });
+    expect(overridden.lockDir).toBe(remote.lockDir);
+    expect(await excludeEachOther(local, overridden)).toBe(false);
+    expect(await excludeEachOther(remote, overridden)).toBe(true);
+  });
+
+  it("one endpoint written two ways is one lock: the default socket spelled out or unset, a tcp host in another case or with a trailing slash", async () => {
+    const unset = await ports({ stack: "shop" });
+    const spelled = await ports({ stack: "shop", locks: unset.locks, dockerHost: "unix:///var/run/docker.sock" });
+    const inConfig = await ports({ stack: "shop", locks: unset.locks, configDockerHost: "unix:///var/run//docker.sock/" });
+    expect(spelled.lockDir).toBe(unset.lockDir);
+    expect(inConfig.lockDir).toBe(unset.lockDir);
+    expect(await excludeEachOther(unset, inConfig)).toBe(true);
+
+    const lower = await ports({ stack: "shop", locks: unset.locks, configDockerHost: "tcp://box.example:2375" });
+    const upper = await ports({ stack: "shop", locks: unset.locks, dockerHost: "tcp://Box.Example:2375/" });
+    expect(upper.lockDir).toBe(lower.lockDir);
+    expect(await excludeEachOther(lower, upper)).toBe(true);
+    expect(lower.lockDir).not.toBe(unset.lockDir);
   });
 
   it("keeps the lock in an owner-only directory, whatever the umask", async () => {
