@@ -21,9 +21,16 @@ export interface KillPoint {
   /**
    * After the phase event, wait for this before the kill (bounded), to land inside a step rather than
    * at its start: mid-switch waits until the include file on disk has changed (nginx) or the live
-   * route answers from the new color (HAProxy, Caddy).
+   * route answers from the new color (HAProxy, Caddy). A landing never seen fails the scenario: the
+   * kill did not land inside the step.
    */
-  landing?: (stack: FaultStack, from: Color | null) => Promise<string>;
+  landing?: (stack: FaultStack, from: Color | null) => Promise<Landing>;
+}
+
+/** Where the wait for a kill point's landing ended: `landed` is false when the sign never came. */
+export interface Landing {
+  landed: boolean;
+  note: string;
 }
 
 export const KILL_POINTS: KillPoint[] = [
@@ -34,6 +41,11 @@ export const KILL_POINTS: KillPoint[] = [
   { label: "during verify", phase: "verify", status: "start" },
   { label: "during drain", phase: "drain", status: "start" },
 ];
+
+/** Pure: the problem when a kill point's landing was never seen (so the kill did not land inside the step), else null. */
+export function missedLanding(point: KillPoint, landing: Landing): string | null {
+  return landing.landed ? null : `the fault did not happen: the kill did not land ${point.label} (${landing.note})`;
+}
 
 /** What the scenario sees itself after the kill, without bluegreen's code: Docker, the state file, the live route. */
 export interface Observed {
@@ -87,7 +99,17 @@ export async function killScenario(stack: FaultStack, point: KillPoint, log: (m:
       const result = parseResult(end.stdout);
       return { problems: [`the fault did not happen: the deploy never reached "${point.phase} ${point.status}" (exit ${end.code}; last phase ${run.lastPhase()}; ${result?.message ?? end.stderr.slice(0, 400)})`], notes, runs };
     }
-    if (point.landing) notes.push(await point.landing(stack, (before.active as Color | null) ?? null));
+    if (point.landing) {
+      const landing = await point.landing(stack, (before.active as Color | null) ?? null);
+      const missed = missedLanding(point, landing);
+      if (missed) {
+        run.child.kill("SIGKILL");
+        const end = await run.exited;
+        await stack.waitForOrphans();
+        return { problems: [`${missed}; last event ${run.lastPhase()}, ${end.signal ?? `exit ${end.code}`}`], notes, runs };
+      }
+      notes.push(landing.note);
+    }
     run.child.kill("SIGKILL");
     const end = await run.exited;
     // Events printed after the signal was sent show where the kill really landed.
@@ -134,26 +156,27 @@ async function liveColor(stack: FaultStack, timeoutMs = 1000): Promise<string | 
 /**
  * HAProxy, Caddy: returns once the live route answers from another color than `from`, the one live
  * before the deploy (the proxy has taken the switch; bluegreen has not yet read it back or recorded
- * it), or after 10 s. A switch takes a few ms here, so the first answer may already be the new color.
+ * it), or after `withinMs` (not landed). A switch takes a few ms here, so the first answer may
+ * already be the new color.
  */
-async function liveRouteMoved(stack: FaultStack, from: Color | null): Promise<string> {
+export async function liveRouteMoved(stack: FaultStack, from: Color | null, withinMs = 10_000): Promise<Landing> {
   const t0 = Date.now();
-  for (let i = 0; Date.now() - t0 < 10_000; i++) {
+  for (let i = 0; Date.now() - t0 < withinMs; i++) {
     const now = await liveColor(stack);
-    if (now !== null && now !== from) return i === 0 ? `killed ${Date.now() - t0} ms after the switch's start: the first read already answered from ${now}` : `killed ${Date.now() - t0} ms after the live route first answered from ${now}`;
+    if (now !== null && now !== from) return { landed: true, note: i === 0 ? `killed ${Date.now() - t0} ms after the switch's start: the first read already answered from ${now}` : `killed ${Date.now() - t0} ms after the live route first answered from ${now}` };
     await new Promise((r) => setTimeout(r, 1));
   }
-  return `the live route did not move from ${from ?? "?"} within 10 s; killed then`;
+  return { landed: false, note: `the live route did not move from ${from ?? "?"} within ${withinMs / 1000} s; killed then` };
 }
 
-/** nginx: returns once live.conf on disk differs from what it was (the switch wrote it), or after 10 s. */
-async function includeFileChanged(stack: FaultStack): Promise<string> {
+/** nginx: returns once live.conf on disk differs from what it was (the switch wrote it), or after `withinMs` (not landed). */
+export async function includeFileChanged(stack: FaultStack, withinMs = 10_000): Promise<Landing> {
   const before = await stack.persistedLive();
   const t0 = Date.now();
-  while (Date.now() - t0 < 10_000) {
+  while (Date.now() - t0 < withinMs) {
     const now = await stack.persistedLive();
-    if (now !== before) return `killed ${Date.now() - t0} ms after live.conf changed to ${now ?? "?"} on disk, before the reload was confirmed`;
+    if (now !== before) return { landed: true, note: `killed ${Date.now() - t0} ms after live.conf changed to ${now ?? "?"} on disk, before the reload was confirmed` };
     await new Promise((r) => setTimeout(r, 2));
   }
-  return "live.conf did not change within 10 s; killed then";
+  return { landed: false, note: `live.conf did not change within ${withinMs / 1000} s; killed then` };
 }
