@@ -1,17 +1,19 @@
-// Bundles the compiled CLI (dist/src/cli/main.js) into dist/cli/: one ESM file for what every
-// command loads, plus a chunk per dynamic import() (the TUI, the harness, the smoke runner,
-// dockerode's users). Resolving and reading ~450 small modules (ours, zod's, yaml's) cost a CLI
-// process more than its work; one file costs one read. Packages that load files by path at run
-// time (autocannon's workers) or are heavy and only needed by some commands stay external and
-// resolve from node_modules as before.
+// Bundles the compiled CLI (dist/src/cli/main.js) into dist/cli/bluegreen.cjs, one CommonJS script
+// that dist/cli/launch.js (from src/launch/) runs with a V8 code cache: resolving, reading and
+// compiling ~450 small modules (ours, zod's, yaml's) cost a CLI process more than its work, and
+// only a script (not an ES module) can take a code cache on Node 20. Packages that load files by
+// path at run time (dockerode's gRPC protos, autocannon's workers) stay external and are
+// require()d from node_modules; ink, an ES module with top-level await, is imported by the
+// launcher and handed in (src/launch/esm-only.ts).
 import { build } from "esbuild";
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = path.join(root, "dist", "cli");
 await rm(outdir, { recursive: true, force: true });
+
 // zod's namespace export carries every locale (~50 files, a third of the bundle that every command
 // compiles at start); bluegreen's messages are English and never call z.locales.
 const englishOnlyZod = {
@@ -25,18 +27,46 @@ const englishOnlyZod = {
   },
 };
 
+// `import … from "ink"` in the TUI becomes the namespace the launcher imported.
+const esmOnly = {
+  name: "esm-only",
+  setup(b) {
+    b.onResolve({ filter: /^ink$/ }, () => ({ path: "ink", namespace: "esm-only" }));
+    b.onLoad({ filter: /.*/, namespace: "esm-only" }, () => ({
+      contents: `module.exports = require(${JSON.stringify(path.join(root, "dist", "src", "launch", "esm-only.js"))}).esmOnlyModule("ink");`,
+      resolveDir: root,
+      loader: "js",
+    }));
+  },
+};
+
+const common = { bundle: true, platform: "node", target: "node20", logLevel: "warning", legalComments: "none" };
+
 await build({
-  entryPoints: { bluegreen: path.join(root, "dist", "src", "cli", "main.js") },
-  outdir,
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  external: ["dockerode", "autocannon", "ink", "react", "react/*", "undici", "ws"],
-  // CommonJS packages inside an ESM bundle call require() for node: built-ins.
-  banner: { js: 'import { createRequire as __bluegreenCreateRequire } from "node:module"; const require = __bluegreenCreateRequire(import.meta.url);' },
-  plugins: [englishOnlyZod],
-  logLevel: "warning",
-  legalComments: "none",
+  ...common,
+  entryPoints: [path.join(root, "dist", "src", "cli", "main.js")],
+  outfile: path.join(outdir, "bluegreen.cjs"),
+  format: "cjs",
+  external: ["dockerode", "autocannon", "react", "react/*", "undici", "ws"],
+  // import.meta.url (the package root is found from it) is the bundle's own URL.
+  define: { "import.meta.url": "__bluegreenModuleUrl" },
+  banner: { js: 'const __bluegreenModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [englishOnlyZod, esmOnly],
 });
+
+await build({
+  ...common,
+  entryPoints: [path.join(root, "dist", "src", "launch", "index.js")],
+  outfile: path.join(outdir, "launch.js"),
+  format: "esm",
+  external: ["ink"],
+});
+
+// A dynamic import() cannot run inside a vm.Script without an experimental flag: fail the build
+// rather than the command that would reach it.
+const text = await readFile(path.join(outdir, "bluegreen.cjs"), "utf8");
+const dynamic = text.split("\n").findIndex((line) => /(^|[^.\w$])import\(\s*["'`]/.test(line) && !/^\s*(\/\/|\*)/.test(line));
+if (dynamic >= 0) {
+  console.error(`bundle-cli: dist/cli/bluegreen.cjs line ${dynamic + 1} has a dynamic import() of an external package, which the code-cached script cannot run; require() it instead:\n  ${text.split("\n")[dynamic].trim()}`);
+  process.exit(1);
+}

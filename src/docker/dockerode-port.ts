@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { createRequire } from "node:module";
 import { PassThrough, Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import { toContainerInfo, type InspectData } from "./container-info.js";
@@ -33,11 +34,15 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
   const host = opts.socketPath ? null : (opts.host ?? null);
   const env = host ? { DOCKER_HOST: host } : process.env;
   const api = engineApiEndpoint(env, opts.socketPath);
-  let client: Promise<Dockerode> | undefined;
-  const dockerode = (): Promise<Dockerode> =>
-    (client ??= import("dockerode").then(({ default: D }) =>
-      opts.socketPath ? new D({ socketPath: opts.socketPath }) : host ? new D(dockerodeOptions(host)) : new D(),
-    ));
+  let client: Dockerode | undefined;
+  // require, not import(): dockerode is CommonJS, and the CLI bundle runs as a script with a V8 code
+  // cache (src/launch), where a dynamic import() cannot run.
+  const dockerode = async (): Promise<Dockerode> => {
+    if (client) return client;
+    const D = createRequire(import.meta.url)("dockerode") as typeof Dockerode;
+    client = opts.socketPath ? new D({ socketPath: opts.socketPath }) : host ? new D(dockerodeOptions(host)) : new D();
+    return client;
+  };
   const endpoint = host ?? describeEndpoint(api, opts.socketPath);
 
   /** Runs a daemon call, turning "cannot connect" into the operator-facing DockerUnavailableError. */

@@ -9,6 +9,7 @@ import { renderStatusText } from "../render/status-text.js";
 import { createStyle } from "../render/style.js";
 import { UsageError } from "../usage.js";
 import { didYouMean } from "../../config/suggest.js";
+import { preloadEsmOnly } from "../../launch/esm-only.js";
 
 /** The TUI's `v` key: the same harness as `bluegreen verify`, around the operation the TUI builds. */
 function harnessFor(config: Config): HarnessRunner {
@@ -53,6 +54,7 @@ export function registerDashboard(program: Command, io: Io, setCode: (code: numb
     // Ink renders nothing but the last frame when it believes it runs in CI (CI=true); on a real
     // terminal the operator wants the live dashboard, so CI must not be set when Ink loads.
     delete process.env.CI;
+    await preloadEsmOnly();
     const { runTui } = await import("../../tui/app.js");
     setCode(
       await runTui({

@@ -15,7 +15,7 @@ const REPO = resolve(import.meta.dirname, "../../..");
 /** Shipped paths must not start with any of these. */
 const NEVER_SHIPPED = ["dist/bench/", "dist/faults/", "dist/testkit/", "dist/test/", "bench/", "faults/", "testkit/", "test/"];
 /** The launcher and the bundled CLI it loads. */
-const MUST_SHIP = ["bin/bluegreen.js", "dist/cli/bluegreen.js"];
+const MUST_SHIP = ["bin/bluegreen.js", "dist/cli/bluegreen.cjs", "dist/cli/launch.js"];
 
 /** The paths `npm pack` would put in the tarball of the package in `dir` (nothing is built or written). */
 function packedPaths(dir: string): string[] {
@@ -39,8 +39,8 @@ afterAll(async () => {
 
 describe("package contents (npm pack)", () => {
   it("the repo's package ships the launcher and the bundled CLI, and none of the harnesses", () => {
-    if (!existsSync(join(REPO, "dist/cli/bluegreen.js"))) {
-      throw new Error("dist/cli/bluegreen.js is missing: build first (`npm run build`; `npm test` builds in its pretest)");
+    if (!existsSync(join(REPO, "dist/cli/bluegreen.cjs"))) {
+      throw new Error("dist/cli/bluegreen.cjs is missing: build first (`npm run build`; `npm test` builds in its pretest)");
     }
     const paths = packedPaths(REPO);
     expect(harness(paths)).toEqual([]);
