@@ -30,6 +30,16 @@ describe("the always-checked `colors` backend vouches for a color before a switc
     expect(checkedUp(rows, "green", liveGreen(rows))).toBe(true);
   });
 
+  it("vouches for an up copy while its next check is running (srv_check_result 0), as HAProxy shows ~2 % of the time", () => {
+    const rows = state("6 colors 2 green 172.21.0.3 2 0 1 1 9 6 0 3 6 0 0 0 app-green 3000 - 0 0 - - 0");
+    expect(checkedUp(rows, "green", liveGreen(rows))).toBe(true);
+  });
+
+  it("does not vouch for a copy that is not up while a check runs", () => {
+    const rows = state("6 colors 2 green 172.21.0.3 0 0 1 1 9 6 0 0 6 0 0 0 app-green 3000 - 0 0 - - 0");
+    expect(checkedUp(rows, "green", liveGreen(rows))).toBe(false);
+  });
+
   it("does not vouch when the last check failed, the copy is down or in maintenance", () => {
     for (const row of [
       "6 colors 2 green 172.21.0.3 2 0 1 1 9 6 2 1 6 0 0 0 app-green 3000 - 0 0 - - 0", // check failed
