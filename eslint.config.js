@@ -14,7 +14,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ["fixtures/**/*.js", "bin/**/*.js"],
+    files: ["fixtures/**/*.js"],
     languageOptions: { sourceType: "module" },
+  },
+  {
+    // The launcher is CommonJS (Node starts it without the ES module loader).
+    files: ["bin/**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

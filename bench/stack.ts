@@ -24,7 +24,7 @@ const execFileAsync = promisify(execFile);
 
 /** dist/bench/stack.js or bench/stack.ts: the repository root is found by its package.json two or three levels up. */
 export const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
-export const CLI = path.join(REPO_ROOT, "bin", "bluegreen.js");
+export const CLI = path.join(REPO_ROOT, "bin", "bluegreen.cjs");
 
 function findRepoRoot(from: string): string {
   // bench/ → repo, dist/bench/ → dist → repo

@@ -1,5 +1,5 @@
 // Bundles the compiled CLI (dist/src/cli/main.js) into dist/cli/bluegreen.cjs, one CommonJS script
-// that dist/cli/launch.js (from src/launch/) runs with a V8 code cache: resolving, reading and
+// that dist/cli/launch.cjs (from src/launch/) runs with a V8 code cache: resolving, reading and
 // compiling ~450 small modules (ours, zod's, yaml's) cost a CLI process more than its work, and
 // only a script (not an ES module) can take a code cache on Node 20. Packages that load files by
 // path at run time (dockerode's gRPC protos, autocannon's workers) stay external and are
@@ -57,8 +57,8 @@ await build({
 await build({
   ...common,
   entryPoints: [path.join(root, "dist", "src", "launch", "index.js")],
-  outfile: path.join(outdir, "launch.js"),
-  format: "esm",
+  outfile: path.join(outdir, "launch.cjs"),
+  format: "cjs",
   external: ["ink"],
 });
 

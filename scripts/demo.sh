@@ -44,7 +44,7 @@ show_logs() {
   done
 }
 
-bluegreen() { node bin/bluegreen.js "$@"; }
+bluegreen() { node bin/bluegreen.cjs "$@"; }
 
 up() {
   local t0=$SECONDS

@@ -59,7 +59,7 @@ export interface BluegreenStack {
   destroy(): Promise<void>;
 }
 
-export const CLI = path.join(REPO_ROOT, "bin", "bluegreen.js");
+export const CLI = path.join(REPO_ROOT, "bin", "bluegreen.cjs");
 
 function collect(child: ChildProcess): { output: { stdout: string; stderr: string }; exited: Promise<CliRun> } {
   const output = { stdout: "", stderr: "" };

@@ -1,5 +1,5 @@
 /**
- * What bin/bluegreen.js runs (bundled to dist/cli/launch.js): the CLI bundle with its code cache,
+ * What bin/bluegreen.cjs runs (bundled to dist/cli/launch.cjs): the CLI bundle with its code cache,
  * ink registered for the TUI, and the cache written once the command is done (so writing it never
  * delays the command's own work).
  */

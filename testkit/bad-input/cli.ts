@@ -18,7 +18,7 @@ export interface RunningCli {
 }
 
 /**
- * Starts `node bin/bluegreen.js ...args`. stdin is /dev/null (not a TTY). With `umask`, a tiny
+ * Starts `node bin/bluegreen.cjs ...args`. stdin is /dev/null (not a TTY). With `umask`, a tiny
  * launcher sets it first (node cannot set a child's umask through spawn options).
  */
 export function startCli(args: string[], opts: CliOptions): RunningCli {

@@ -15,7 +15,7 @@ const REPO = resolve(import.meta.dirname, "../../..");
 /** Shipped paths must not start with any of these. */
 const NEVER_SHIPPED = ["dist/bench/", "dist/faults/", "dist/testkit/", "dist/test/", "bench/", "faults/", "testkit/", "test/"];
 /** The launcher and the bundled CLI it loads. */
-const MUST_SHIP = ["bin/bluegreen.js", "dist/cli/bluegreen.cjs", "dist/cli/launch.js"];
+const MUST_SHIP = ["bin/bluegreen.cjs", "dist/cli/bluegreen.cjs", "dist/cli/launch.cjs"];
 
 /** The paths `npm pack` would put in the tarball of the package in `dir` (nothing is built or written). */
 function packedPaths(dir: string): string[] {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-const BIN = new URL("../../../bin/bluegreen.js", import.meta.url).pathname;
+const BIN = new URL("../../../bin/bluegreen.cjs", import.meta.url).pathname;
 const VERSION = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version as string;
 
 /** Runs the launcher; `closeStdout` closes our end of its stdout before it writes, as `| head` does once it has its lines. */

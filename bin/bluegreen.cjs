@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm run build`, run on `npm ci`), bundled
-// into one script, dist/cli/bluegreen.cjs, that dist/cli/launch.js runs with a V8 code cache
+// into one script, dist/cli/bluegreen.cjs, that dist/cli/launch.cjs runs with a V8 code cache
 // (src/launch/), so that a command starts by reading two files rather than compiling hundreds.
-import { fileURLToPath } from "node:url";
+// CommonJS all the way: Node starts a CommonJS entry without its ES module loader (~5 ms sooner).
+"use strict";
+const path = require("node:path");
 
 const args = process.argv.slice(2);
 
@@ -20,11 +22,10 @@ function onlyAskingVersion(argv) {
 }
 
 if (onlyAskingVersion(args)) {
-  const { readFileSync } = await import("node:fs");
-  process.stdout.write(`${JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version}\n`);
+  process.stdout.write(`${require("../package.json").version}\n`);
 } else {
-  const { runCli } = await import("../dist/cli/launch.js");
-  runCli(fileURLToPath(new URL("../dist/cli/bluegreen.cjs", import.meta.url)), args).then(
+  const { runCli } = require("../dist/cli/launch.cjs");
+  runCli(path.join(__dirname, "..", "dist", "cli", "bluegreen.cjs"), args).then(
     (code) => {
       process.exitCode = code;
     },
