@@ -5,6 +5,7 @@ import type { Engine } from "../engine/engine.js";
 import type { Ports } from "../engine/ports.js";
 import { ensurePrivateDir, groupId, PrivateDirError } from "../fs/private-dir.js";
 import { prepareRunDir } from "../proxy/run-dir.js";
+import { userCacheDir } from "../fs/user-cache.js";
 import { learnSecrets } from "./output-masking.js";
 
 export interface Stack {
@@ -19,9 +20,13 @@ export interface Stack {
  * to the proxy: a configuration problem (exit 2, nothing changed), not a conflict `resolve` could settle.
  */
 export async function loadStackConfig(configFile: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
-  // The config's parser (yaml, zod) loads here, not when the CLI starts: --help and --version skip it.
-  const [{ loadConfig }, { ensureStateDir, refuseSymlinkedStatePaths, SymlinkRefusedError }] = await Promise.all([import("../config/load.js"), import("../state/files.js")]);
-  const config = await loadConfig(configFile, env);
+  // The config's parser (yaml, zod) loads here, not when the CLI starts, and only when the config's
+  // inputs changed since it was last validated (config/cache.ts): --help and --version skip it.
+  const [{ loadConfigCached }, { ensureStateDir, refuseSymlinkedStatePaths, SymlinkRefusedError }] = await Promise.all([import("../config/cache.js"), import("../state/files.js")]);
+  const { config } = await loadConfigCached(configFile, env, {
+    dir: userCacheDir(env),
+    load: async (file, e) => (await import("../config/load.js")).loadConfig(file, e),
+  });
   learnSecrets(config.env);
   try {
     await refuseSymlinkedStatePaths(config.stateDir);

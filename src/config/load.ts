@@ -3,9 +3,10 @@ import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { validateServicesAgainstCompose } from "./compose-services.js";
 import { displayPath } from "./display.js";
+import { configInputFiles } from "./input-files.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
 import { parseConfigWithSource } from "./parse.js";
-import type { KeyPath, YamlSource } from "./source.js";
+import type { YamlSource } from "./source.js";
 import type { Config } from "./types.js";
 
 export interface LoadOptions {
@@ -56,15 +57,8 @@ async function readConfigText(given: string, absolute: string): Promise<string> 
 }
 
 async function missingFiles(config: Config, source: YamlSource, file: string): Promise<ConfigIssue[]> {
-  const checks: { path: KeyPath; absolute: string }[] = [
-    { path: ["compose", "shared"], absolute: config.compose.shared },
-    { path: ["compose", "blue"], absolute: config.compose.blue },
-    { path: ["compose", "green"], absolute: config.compose.green },
-  ];
-  if (config.smoke.spec !== null) checks.push({ path: ["smoke", "spec"], absolute: config.smoke.spec });
-
   const issues: ConfigIssue[] = [];
-  for (const check of checks) {
+  for (const check of configInputFiles(config)) {
     const problem = await fileProblem(check.absolute);
     if (problem === null) continue;
     const written = source.nodeAt(check.path) !== null;

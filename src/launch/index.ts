@@ -3,7 +3,8 @@
  * ink registered for the TUI, and the cache written once the command is done (so writing it never
  * delays the command's own work).
  */
-import { codeCacheDir, loadScriptWithCodeCache } from "./code-cache.js";
+import { userCacheDir } from "../fs/user-cache.js";
+import { loadScriptWithCodeCache } from "./code-cache.js";
 import { registerEsmOnly } from "./esm-only.js";
 
 interface CliBundle {
@@ -12,7 +13,7 @@ interface CliBundle {
 
 export async function runCli(bundle: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   registerEsmOnly({ ink: () => import("ink") });
-  const loaded = loadScriptWithCodeCache<CliBundle>(bundle, { dir: codeCacheDir(env), key: commandWord(args) });
+  const loaded = loadScriptWithCodeCache<CliBundle>(bundle, { dir: userCacheDir(env), key: commandWord(args) });
   const code = await loaded.exports.main(args);
   await loaded.saveCache();
   return code;

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { codeCacheDir, loadScriptWithCodeCache } from "../../../src/launch/code-cache.js";
+import { loadScriptWithCodeCache } from "../../../src/launch/code-cache.js";
+import { userCacheDir } from "../../../src/fs/user-cache.js";
 import { commandWord } from "../../../src/launch/index.js";
 
 // V8 keeps compiled scripts per process by source: without this, the second load of the same
@@ -107,11 +108,11 @@ describe("the CLI bundle's V8 code cache", () => {
     expect(run.exports.sum(2)).toBe(39800 * 2 - 19900);
   });
 
-  it("is off with BLUEGREEN_CODE_CACHE=off, else under $XDG_CACHE_HOME or ~/.cache", async () => {
-    expect(codeCacheDir({ BLUEGREEN_CODE_CACHE: "off", HOME: "/home/op" })).toBeNull();
-    expect(codeCacheDir({ XDG_CACHE_HOME: "/var/cache/op", HOME: "/home/op" })).toBe("/var/cache/op/bluegreen");
-    expect(codeCacheDir({ XDG_CACHE_HOME: "relative", HOME: "/home/op" })).toBe("/home/op/.cache/bluegreen");
-    expect(codeCacheDir({})).toBeNull();
+  it("is off with BLUEGREEN_CACHE=off, else under $XDG_CACHE_HOME or ~/.cache", async () => {
+    expect(userCacheDir({ BLUEGREEN_CACHE: "off", HOME: "/home/op" })).toBeNull();
+    expect(userCacheDir({ XDG_CACHE_HOME: "/var/cache/op", HOME: "/home/op" })).toBe("/var/cache/op/bluegreen");
+    expect(userCacheDir({ XDG_CACHE_HOME: "relative", HOME: "/home/op" })).toBe("/home/op/.cache/bluegreen");
+    expect(userCacheDir({})).toBeNull();
     const off = loadScriptWithCodeCache<Bundle>(script, { dir: null, key: "status" });
     expect(off.cache).toBe("off");
     await off.saveCache();
