@@ -9,7 +9,7 @@
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { benchGoals, renderGoals } from "./goals.js";
 import { renderMarkdown, writeBenchReports, type BenchRun } from "./report.js";
 import { benchDriver, type DriverBenchResult } from "./run-driver.js";
@@ -42,6 +42,8 @@ async function main(): Promise<number> {
     verifyMs: 1000,
   };
   const outDir = path.resolve(REPO_ROOT, values.out ?? "reports");
+  // Made before minutes of measuring, so a bad --out fails first rather than losing the figures.
+  await mkdir(outDir, { recursive: true });
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const started = performance.now();
   const loadAvgStart = loadavg();

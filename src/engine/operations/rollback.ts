@@ -31,6 +31,14 @@ export function planRollback(status: StackStatus): { from: Color | null; to: Col
   return { from, to, prepare, version };
 }
 
+/** What serves live traffic while a rollback has not switched: true also when the live color is down or gone. */
+export function liveNow(status: StackStatus, from: Color | null): string {
+  if (!from) return "no color serves live traffic";
+  const slot = status.slots[from];
+  if (slot.healthy) return `${from} still serves live traffic`;
+  return `the proxy still routes live traffic to ${describeColor(status, from)}, so live requests fail until a healthy color is switched in`;
+}
+
 export async function rollback(ctx: OperationContext): Promise<OperationOutcome> {
   const status = await ctx.phase("preflight", async () => {
     await prepareHooks(ctx);
@@ -44,7 +52,7 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
     throw new EngineError(
       "failed",
       `${to} is not running and its version is unknown, so it cannot be recreated`,
-      `nothing was changed; ${from ?? "no color"} serves live traffic`,
+      `nothing was changed; ${liveNow(status, from)}`,
       `deploy a known version with \`bluegreen deploy --version V\``,
     );
   }
@@ -62,8 +70,8 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
       consequence: `every new request goes to ${to}`,
     }),
   );
-  if (!ok) throw new EngineError("declined", "the rollback was not confirmed", `nothing was changed; ${from ?? "no color"} serves live traffic`, "run again and confirm, or pass --yes");
-  await runPreHookNothingChanged(ctx, "pre-rollback", `nothing was changed; ${from ?? "no color"} serves live traffic`);
+  if (!ok) throw new EngineError("declined", "the rollback was not confirmed", `nothing was changed; ${liveNow(status, from)}`, "run again and confirm, or pass --yes");
+  await runPreHookNothingChanged(ctx, "pre-rollback", `nothing was changed; ${liveNow(status, from)}`);
 
   if (plan.prepare !== "warm") {
     const v = version as string;
@@ -76,7 +84,7 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
       throw new EngineError(
         "failed",
         `${to} (${v}) could not be brought back healthy: ${errorMessage(err)}\n${logs}`,
-        `${from ?? "no color"} still serves live traffic; ${to} has been stopped`,
+        `${liveNow(status, from)}; ${to} has been stopped`,
         "investigate the logs above; deploy a known-good version with `bluegreen deploy --version V`",
         { cause: err },
       );
@@ -88,7 +96,7 @@ export async function rollback(ctx: OperationContext): Promise<OperationOutcome>
       throw new EngineError(
         "failed",
         `${to} (${v}) is healthy, but the proxy could not be pointed at it or did not reach it through the preview route, so live traffic was not switched: ${errorMessage(err)}`,
-        `${from ?? "no color"} still serves live traffic; ${to} has been stopped`,
+        `${liveNow(status, from)}; ${to} has been stopped`,
         "fix the proxy (see the message above and `bluegreen status`), then roll back again",
         { cause: err },
       );

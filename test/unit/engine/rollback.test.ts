@@ -90,6 +90,19 @@ describe("rollback", () => {
     expect(stack.state.writes).toEqual([]);
   });
 
+  it("does not claim a removed live color still serves traffic when the rollback cannot bring the previous one back", async () => {
+    const stack = FakeStack.seeded({
+      live: "green",
+      blue: { version: "v1", state: "stopped" },
+      state: { active: "green", previous: "blue", versions: { blue: "v1", green: "v2" }, warm: false },
+    });
+    stack.scripts.blue.failure = "unhealthy";
+    const { result } = await runOperation((h) => stack.engine.rollback(h));
+    expect(result).toMatchObject({ outcome: "failed" });
+    expect(result.stateNow).toBe("the proxy still routes live traffic to green (?, absent), so live requests fail until a healthy color is switched in; blue has been stopped");
+    expect(result.stateNow).not.toContain("green still serves");
+  });
+
   it("says clearly that there is nothing to roll back to on a stack that never deployed", async () => {
     const stack = new FakeStack();
     const { result } = await runOperation((h) => stack.engine.rollback(h));
