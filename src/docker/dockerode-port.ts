@@ -4,7 +4,7 @@ import { PassThrough, Readable } from "node:stream";
 import type Dockerode from "dockerode";
 import { toContainerInfo, type InspectData } from "./container-info.js";
 import { eventFilters, PROJECT_LABEL } from "./docker-event.js";
-import { engineApi, engineApiEndpoint, filtersQuery, resolveDockerHost, type EngineApiEndpoint } from "./engine-api.js";
+import { engineApi, engineApiEndpoint, engineApiStream, filtersQuery, resolveDockerHost, type EngineApiEndpoint } from "./engine-api.js";
 import { ContainerNotFoundError, DockerUnavailableError } from "./errors.js";
 import { subscribeEventStream } from "./event-stream.js";
 import type { ContainerInfo, DockerEvent, DockerPort, EventStreamStatus, EventSubscription, ExecResult } from "./types.js";
@@ -170,11 +170,13 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
         onEvent,
         onStatus,
         open: async (since, signal) =>
-          (await dockerode()).getEvents({
-            filters: eventFilters(projects),
-            ...(since === undefined ? {} : { since }),
-            abortSignal: signal,
-          } as Dockerode.GetEventsOptions),
+          api
+            ? engineApiStream(api, `/events?filters=${filtersQuery(eventFilters(projects))}${since === undefined ? "" : `&since=${since}`}`, signal)
+            : (await dockerode()).getEvents({
+                filters: eventFilters(projects),
+                ...(since === undefined ? {} : { since }),
+                abortSignal: signal,
+              } as Dockerode.GetEventsOptions),
       });
     },
   };

@@ -3,9 +3,10 @@ import { posix } from "node:path";
 
 /**
  * The few Docker Engine API calls on the hot path of `status`, `switch` and `rollback` (ping, one
- * labelled container list, inspect, kill with a signal), over node:http. dockerode (with docker-modem,
- * ssh2 and gRPC behind it) costs ~300 ms of module loading per CLI process; these calls need none of
- * it. Everything else (exec, logs, the event stream) still goes through dockerode, loaded on first use.
+ * labelled container list, inspect, kill with a signal, the event stream a verify watches), over
+ * node:http. dockerode (with docker-modem, ssh2 and gRPC behind it) costs ~100–300 ms of module
+ * loading per CLI process; these calls need none of it. exec and logs still go through dockerode,
+ * loaded on first use.
  */
 export interface EngineApiEndpoint {
   /** A unix socket path, or a plain-HTTP host:port (DOCKER_HOST=tcp://… without TLS). */
@@ -103,6 +104,37 @@ export function engineApi<T>(endpoint: EngineApiEndpoint, method: "GET" | "POST"
       },
     );
     req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * A streaming GET (the /events stream): resolves with the response body once the daemon answered
+ * 2xx; `signal` ends it. No timeout: the stream stays open as long as the daemon keeps it.
+ */
+export function engineApiStream(endpoint: EngineApiEndpoint, path: string, signal: AbortSignal): Promise<NodeJS.ReadableStream> {
+  return new Promise((resolve, reject) => {
+    const req = request({ ...endpoint, method: "GET", path, headers: { host: "docker" }, agent: false, signal }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status < 300) {
+        resolve(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("error", reject);
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json: { message?: string } | null = null;
+        try {
+          json = JSON.parse(text) as { message?: string };
+        } catch {
+          json = { message: text };
+        }
+        reject(new EngineApiError(status, json, path));
+      });
+    });
     req.on("error", reject);
     req.end();
   });
