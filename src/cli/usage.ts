@@ -1,6 +1,6 @@
 import { formatDuration, parseShellDuration } from "../config/duration.js";
 import { isColor } from "../domain/color.js";
-import { VERSION_PATTERN } from "../engine/operations/deploy.js";
+import { VERSION_PATTERN, VERSION_RULE } from "../engine/operations/deploy.js";
 
 /** A usage problem found before anything was touched (exit code 2). */
 export class UsageError extends Error {}
@@ -12,7 +12,7 @@ export function parseColorOption(value: string): "blue" | "green" {
 
 /** `--version V`: what compose receives as versionVariable (no shell ever sees it, but a tag must be a tag). */
 export function parseVersionOption(value: string): string {
-  if (!VERSION_PATTERN.test(value)) throw new UsageError(`invalid --version "${value}": use letters, digits, '.', '_' or '-' (starting with a letter or digit, at most 128)`);
+  if (!VERSION_PATTERN.test(value)) throw new UsageError(`invalid --version "${value}": ${VERSION_RULE}`);
   return value;
 }
 
