@@ -3,7 +3,7 @@
  * three compose files with yaml and validating with zod is ~15–20 ms of a CLI start, a tenth of an
  * urgent rollback. The entry is used only when everything the validation read is unchanged: the
  * text of bluegreen.yml, the value of every environment variable the parser read (recorded as it
- * reads them, unset ones too), the compose files and smoke spec (size, mtime, inode), and the
+ * reads them, unset ones too), the content of the compose files and smoke spec, and the
  * bluegreen build that validated it. Anything else is a miss, and a miss is the full validation.
  *
  * Secrets stay out: a config that read a secret-looking environment variable (or one holding a URL
@@ -12,7 +12,7 @@
  * neither yaml nor zod: a hit never loads them.
  */
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,9 +27,8 @@ const LISTED = "\0listed";
 
 interface FileStamp {
   path: string;
-  size: number;
-  mtimeMs: number;
-  ino: number;
+  /** Digest of the content: a file rewritten within one timestamp tick, at the same size, still differs. */
+  sha: string;
 }
 
 interface Entry {
@@ -117,8 +116,8 @@ function envUnchanged(recorded: Record<string, string>, env: NodeJS.ProcessEnv):
 }
 
 async function stampOf(path: string): Promise<Entry["files"][number]> {
-  const info = await stat(path).catch(() => null);
-  return info ? { path, size: info.size, mtimeMs: info.mtimeMs, ino: info.ino } : { path, missing: true };
+  const text = await readFile(path).catch(() => null);
+  return text ? { path, sha: createHash("sha256").update(text).digest("hex") } : { path, missing: true };
 }
 
 async function filesUnchanged(files: Entry["files"]): Promise<boolean> {
