@@ -12,9 +12,9 @@
  * neither yaml nor zod: a hit never loads them.
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { lstat, readdir, readFile, unlink } from "node:fs/promises";
 import { statSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readUserCache, writeUserCache } from "../fs/user-cache.js";
 import { isSecretName, maskUrlPasswords } from "../security/mask.js";
@@ -22,6 +22,8 @@ import { configInputFiles } from "./input-files.js";
 import type { Config } from "./types.js";
 
 const FORMAT = 1;
+/** Entries kept (~2 KB each); older ones are removed when a new one is written. */
+export const MAX_ENTRIES = 64;
 /** Marks a parser that listed the whole environment. */
 const LISTED = "\0listed";
 
@@ -79,8 +81,17 @@ export async function loadConfigCached(file: string, env: NodeJS.ProcessEnv, opt
     files: await Promise.all(configInputFiles(config).map((f) => stampOf(f.absolute))),
     config,
   };
-  await writeUserCache(opts.dir, name, `${JSON.stringify(entry)}\n`);
+  if (await writeUserCache(opts.dir, name, `${JSON.stringify(entry)}\n`)) await pruneEntries(opts.dir, MAX_ENTRIES).catch(() => undefined);
   return { config, cache: "miss" };
+}
+
+/** Every stack directory (and every test's temporary one) adds an entry: keep the newest `max`. */
+async function pruneEntries(dir: string, max: number): Promise<void> {
+  const names = (await readdir(dir)).filter((n) => n.startsWith("config-") && n.endsWith(".json"));
+  if (names.length <= max) return;
+  const dated = await Promise.all(names.map(async (n) => ({ n, t: (await lstat(join(dir, n)).catch(() => null))?.mtimeMs ?? 0 })));
+  dated.sort((a, b) => b.t - a.t);
+  await Promise.all(dated.slice(max).map(({ n }) => unlink(join(dir, n)).catch(() => undefined)));
 }
 
 function digest(text: string): string {

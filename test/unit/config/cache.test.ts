@@ -2,7 +2,7 @@ import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfigCached } from "../../../src/config/cache.js";
+import { loadConfigCached, MAX_ENTRIES } from "../../../src/config/cache.js";
 import { loadConfig } from "../../../src/config/load.js";
 import type { Config } from "../../../src/config/types.js";
 
@@ -115,6 +115,24 @@ describe("the validated-config cache", () => {
     const r = await run({}, v);
     expect(r.cache).toBe("miss");
     expect(r.config.proxy.liveUrl).toBe("http://127.0.0.1:8080");
+  });
+
+  it("keeps the newest entries only: writing one more than the limit removes the oldest", async () => {
+    await run({}, counting());
+    const [own] = readdirSync(cacheDir);
+    for (let i = 0; i < MAX_ENTRIES + 3; i++) {
+      const old = join(cacheDir, `config-old${String(i).padStart(3, "0")}.json`);
+      writeFileSync(old, "{}", { mode: 0o600 });
+      const t = new Date(Date.now() - (i + 10) * 60_000);
+      utimesSync(old, t, t);
+    }
+    writeFileSync(configFile, readFileSync(configFile, "utf8").replace("timeout: 180s", "timeout: 181s"));
+    expect((await run({}, counting())).cache).toBe("miss");
+    const left = readdirSync(cacheDir);
+    expect(left).toHaveLength(MAX_ENTRIES);
+    expect(left).toContain(own);
+    expect(left).toContain("config-old000.json");
+    expect(left).not.toContain(`config-old${String(MAX_ENTRIES + 2).padStart(3, "0")}.json`);
   });
 
   it("is off without a cache directory (BLUEGREEN_CACHE=off)", async () => {
