@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkedUp } from "../../../src/proxy/haproxy.js";
+import { checkedUp, checkRunning } from "../../../src/proxy/haproxy.js";
 import { parseServersState, type HaproxyServerState } from "../../../src/proxy/haproxy-state.js";
 
 const HEADER =
@@ -30,14 +30,16 @@ describe("the always-checked `colors` backend vouches for a color before a switc
     expect(checkedUp(rows, "green", liveGreen(rows))).toBe(true);
   });
 
-  it("vouches for an up copy while its next check is running (srv_check_result 0), as HAProxy shows ~2 % of the time", () => {
+  it("does not vouch while a check is running (srv_check_result 0): for a color just stopped, that check will fail", () => {
     const rows = state("6 colors 2 green 172.21.0.3 2 0 1 1 9 6 0 3 6 0 0 0 app-green 3000 - 0 0 - - 0");
-    expect(checkedUp(rows, "green", liveGreen(rows))).toBe(true);
+    expect(checkedUp(rows, "green", liveGreen(rows))).toBe(false);
+    expect(checkRunning(rows, "green")).toBe(true);
   });
 
-  it("does not vouch for a copy that is not up while a check runs", () => {
-    const rows = state("6 colors 2 green 172.21.0.3 0 0 1 1 9 6 0 0 6 0 0 0 app-green 3000 - 0 0 - - 0");
-    expect(checkedUp(rows, "green", liveGreen(rows))).toBe(false);
+  it("a running check is worth waiting for only on a copy that is up", () => {
+    expect(checkRunning(state("6 colors 2 green 172.21.0.3 0 0 1 1 9 6 0 0 6 0 0 0 app-green 3000 - 0 0 - - 0"), "green")).toBe(false);
+    expect(checkRunning(state("6 colors 2 green 172.21.0.3 2 0 1 1 9 6 3 3 6 0 0 0 app-green 3000 - 0 0 - - 0"), "green")).toBe(false);
+    expect(checkRunning(state("").filter((r) => r.backend !== "colors"), "green")).toBe(false);
   });
 
   it("does not vouch when the last check failed, the copy is down or in maintenance", () => {
