@@ -36,11 +36,12 @@ describe("verifyAround against a real 127.0.0.1 server", () => {
     expect(result.hard).toBe(0);
     expect(result.keepAliveCloses).toBe(0);
     expect(result.timeline).toMatchObject({ oldColor: "blue", newColor: "green" });
-    // The color flips 50 ms into the operation; the first green answer arrives after that, at most
-    // one (slowest) probe round trip after the operation ended.
+    // The color flips 50 ms into the operation, which ends right then; the first green answer
+    // arrives after the flip, and within a fixed bound after the operation ended: the next probe is
+    // due within 10 ms, a 127.0.0.1 round trip takes about 1 ms, and 250 ms leaves room for a loaded
+    // 2-core CI host (a bound widened by what the run measured had failed by 4.5 ms under load).
     expect(result.switchAtMs).toBeGreaterThanOrEqual(result.operationWindow.startMs + 50);
-    // (Plus the probe loop's own measured scheduling lag: a probe can start a little after its slot.)
-    expect(result.switchAtMs).toBeLessThanOrEqual(result.operationWindow.endMs + result.latency.during.max + result.probes.jitter.max + 1);
+    expect(result.switchAtMs).toBeLessThanOrEqual(result.operationWindow.endMs + 250);
     expect(result.load?.requests).toBeGreaterThan(0);
     expect(result.ws.sessions).toBe(2);
     expect(result.ws.newSessionsOk).toBeGreaterThan(0);
