@@ -94,7 +94,7 @@ async function pruneEntries(dir: string, max: number): Promise<void> {
   await Promise.all(dated.slice(max).map(({ n }) => unlink(join(dir, n)).catch(() => undefined)));
 }
 
-function digest(text: string): string {
+function digest(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
@@ -128,7 +128,7 @@ function envUnchanged(recorded: Record<string, string>, env: NodeJS.ProcessEnv):
 
 async function stampOf(path: string): Promise<Entry["files"][number]> {
   const text = await readFile(path).catch(() => null);
-  return text ? { path, sha: createHash("sha256").update(text).digest("hex") } : { path, missing: true };
+  return text ? { path, sha: digest(text) } : { path, missing: true };
 }
 
 async function filesUnchanged(files: Entry["files"]): Promise<boolean> {

@@ -86,21 +86,11 @@ export function engineApi<T>(endpoint: EngineApiEndpoint, method: "GET" | "POST"
     const req = request(
       { ...endpoint, method, path, headers: { host: "docker" }, agent: false, timeout: timeoutMs },
       (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let json: unknown = null;
-          try {
-            json = text ? JSON.parse(text) : null;
-          } catch {
-            json = text;
-          }
-          const status = res.statusCode ?? 0;
+        const status = res.statusCode ?? 0;
+        readJsonBody(res).then((json) => {
           if (status >= 200 && status < 300) resolve(json as T);
-          else reject(new EngineApiError(status, typeof json === "object" ? (json as { message?: string }) : { message: String(json) }, path));
-        });
+          else reject(answerError(status, json, path));
+        }, reject);
       },
     );
     req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
@@ -117,27 +107,33 @@ export function engineApiStream(endpoint: EngineApiEndpoint, path: string, signa
   return new Promise((resolve, reject) => {
     const req = request({ ...endpoint, method: "GET", path, headers: { host: "docker" }, agent: false, signal }, (res) => {
       const status = res.statusCode ?? 0;
-      if (status >= 200 && status < 300) {
-        resolve(res);
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let json: { message?: string } | null = null;
-        try {
-          json = JSON.parse(text) as { message?: string };
-        } catch {
-          json = { message: text };
-        }
-        reject(new EngineApiError(status, json, path));
-      });
+      if (status >= 200 && status < 300) resolve(res);
+      else readJsonBody(res).then((json) => reject(answerError(status, json, path)), reject);
     });
     req.on("error", reject);
     req.end();
   });
+}
+
+/** A whole answer: its JSON, its text when it is not JSON, null when empty. */
+function readJsonBody(res: NodeJS.ReadableStream): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.on("error", reject);
+    res.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      try {
+        resolve(text ? JSON.parse(text) : null);
+      } catch {
+        resolve(text);
+      }
+    });
+  });
+}
+
+function answerError(status: number, json: unknown, path: string): EngineApiError {
+  return new EngineApiError(status, typeof json === "object" ? (json as { message?: string } | null) : { message: String(json) }, path);
 }
 
 /** `filters` as the Engine API takes them in a query string. */

@@ -205,12 +205,17 @@ const CHECK_RUNNING = 0;
 
 /** Pure: is a check of the `colors` copy of `color` running right now, on a copy that is up? */
 export function checkRunning(all: HaproxyServerState[], color: Color): boolean {
-  const checked = all.find((s) => s.backend === CHECKED_COLORS_BACKEND && s.server === color);
+  const checked = checkedCopy(all, color);
   return checked !== undefined && isServing(checked) && checked.checkResult === CHECK_RUNNING;
 }
 
 /** Backend of haproxy.cfg whose servers check both colors all the time; no frontend routes to it. */
 export const CHECKED_COLORS_BACKEND = "colors";
+
+/** The `colors` backend's server of `color`, if the config has one. */
+function checkedCopy(all: HaproxyServerState[], color: Color): HaproxyServerState | undefined {
+  return all.find((s) => s.backend === CHECKED_COLORS_BACKEND && s.server === color);
+}
 
 /**
  * Pure: does the `colors` backend vouch that `color` accepts connections right now: its copy is
@@ -219,7 +224,7 @@ export const CHECKED_COLORS_BACKEND = "colors";
  * its timeout and then fails.
  */
 export function checkedUp(all: HaproxyServerState[], color: Color, routeServer: HaproxyServerState): boolean {
-  const checked = all.find((s) => s.backend === CHECKED_COLORS_BACKEND && s.server === color);
+  const checked = checkedCopy(all, color);
   return (
     checked !== undefined &&
     isServing(checked) &&
