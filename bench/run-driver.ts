@@ -6,6 +6,7 @@
 import { benchAgainstWrk, type BenchResult } from "./wrk-vs-autocannon.js";
 import type { Color } from "../src/domain/color.js";
 import { proxyContainerFinder } from "../src/cli/wire.js";
+import { createDockerPort } from "../src/docker/dockerode-port.js";
 import { NginxDriver } from "../src/proxy/nginx.js";
 import { dockerCliExec } from "./docker-cli-exec.js";
 import { errorsUnderLoad, type LoadErrorsResult } from "./load-errors.js";
@@ -99,7 +100,7 @@ export async function benchDriver(o: DriverBenchOptions): Promise<DriverBenchRes
     if (driverSeries) result.driverSwitch = { summary: summarizeSeries(driverSeries), series: driverSeries };
 
     if (o.proxy === "nginx") {
-      const cliDriver = new NginxDriver(ports.config, dockerCliExec, proxyContainerFinder(ports.config, ports.docker));
+      const cliDriver = new NginxDriver(ports.config, dockerCliExec, proxyContainerFinder(ports.config, createDockerPort({ host: ports.config.docker.host })));
       const cliExecSeries = await part(`${o.switches} driver switches, docker CLI exec`, errors, log, () =>
         timeSwitchSeries({ liveUrl: stack.liveUrl, count: o.switches, act: (to) => cliDriver.switchLive(to), maxDurationMs: switchBound(o.switches, 4000) }),
       );

@@ -6,12 +6,12 @@ import { createDockerPort } from "../docker/dockerode-port.js";
 import type { DockerPort } from "../docker/types.js";
 import { waitForHealthy } from "../docker/wait-healthy.js";
 import { createConnectionCounter } from "../drain/tcp-connections.js";
-import type { Clock, HealthWaiter, LiveProbePort, Ports, SmokePort } from "../engine/ports.js";
+import type { Clock, LiveProbePort, Ports, SmokePort } from "../engine/ports.js";
+import { createComposePlatform, projectName, type HealthWaiter } from "../platform/compose/platform.js";
 import { createServiceFacts } from "../platform/compose/service-facts.js";
 import { createProxyDriver } from "../proxy/index.js";
 import { EngineError } from "../engine/errors.js";
 import { createStatePorts } from "../state/engine-ports.js";
-import { projectName } from "../engine/status.js";
 import { createHooksRunner } from "../hooks/index.js";
 
 export const systemClock: Clock = {
@@ -119,18 +119,20 @@ export function createPorts(config: Config, opts: { onWarn?: (msg: string) => vo
   const compose = createComposeRunner({ dockerHost: config.docker.host });
   return {
     config,
-    docker,
-    compose,
+    platform: createComposePlatform(config, {
+      docker,
+      compose,
+      health: createHealthWaiter(docker),
+      serviceFacts: createServiceFacts(compose),
+      connections: createConnectionCounter(docker, opts.onWarn),
+    }),
     proxy: createProxyDriver(config, docker, proxyContainerFinder(config, docker)),
     state: state.state,
     lock: state.lock,
     history: state.history,
     smoke: createSmokePort(config),
     live: createLazyLiveProbe(),
-    connections: createConnectionCounter(docker, opts.onWarn),
-    health: createHealthWaiter(docker),
     ...(config.hooks ? { hooks: createHooksRunner(config.hooks.dir, { cwd: config.root }) } : {}),
-    serviceFacts: createServiceFacts(compose),
     clock: systemClock,
     identity: identity(),
   };

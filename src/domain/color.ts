@@ -10,3 +10,6 @@ export function isColor(value: unknown): value is Color {
 export function otherColor(color: Color): Color {
   return color === "blue" ? "green" : "blue";
 }
+
+/** Where a service of the stack lives: one of the colors, or the shared services (proxy, datastores). */
+export type Slot = Color | "shared";

@@ -1,5 +1,5 @@
 import type { ContainerInfo, DockerPort } from "../docker/types.js";
-import type { ConnectionCounter } from "../engine/ports.js";
+import type { ConnectionCounter } from "../platform/compose/platform.js";
 
 const ESTABLISHED = "01";
 

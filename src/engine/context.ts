@@ -1,9 +1,7 @@
 import type { Color } from "../domain/color.js";
-import type { ComposeTarget } from "../docker/types.js";
 import { EngineError, LockLostError } from "./errors.js";
 import type { ConfirmRequest, EngineEvent, EventSink, PhaseName, PhaseStatus } from "./events.js";
 import type { HeldLock, Ports } from "./ports.js";
-import { projectName } from "./status.js";
 
 export const LOCK_LOST_NEXT_STEP =
   "find the other bluegreen (`bluegreen status` shows the lock's holder) and let it finish; then run `bluegreen status`, and `bluegreen resolve` if it reports a conflict";
@@ -18,7 +16,7 @@ export interface OperationHandlers {
   signal: AbortSignal;
 }
 
-/** One running operation: times its phases, emits events, and builds compose targets. */
+/** One running operation: times its phases and emits events. */
 export class OperationContext {
   readonly phases: Array<{ phase: PhaseName; status: PhaseStatus; ms: number }> = [];
   readonly startedAt: number;
@@ -93,18 +91,8 @@ export class OperationContext {
     return this.handlers.confirm(request);
   }
 
-  target(color: Color | "shared", env: Record<string, string> = {}): ComposeTarget {
-    const { config } = this;
-    const file = color === "shared" ? config.compose.shared : config.compose[color];
-    return {
-      project: projectName(config.stack, color),
-      files: [file],
-      cwd: config.root,
-      env: { ...config.env, ...env },
-    };
-  }
-
-  composeLine = (line: string): void => {
-    this.emit({ type: "output", source: "compose", line });
+  /** The platform's own output (compose, docker stack deploy) as events. */
+  platformLine = (line: string): void => {
+    this.emit({ type: "output", source: "platform", line });
   };
 }

@@ -104,7 +104,7 @@ export class Engine {
     let outcome: OperationOutcome;
     let error: EngineError | null = null;
     try {
-      await ports.docker.ping();
+      await ports.platform.ping();
       // Held for the whole operation. resolve replaces a stale lock with its own in one atomic step.
       ctx.lock = await ports.lock.acquire(command, { takeOverStale: operation === "resolve", onLost });
       ctx.lockCommand = command;

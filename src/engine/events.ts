@@ -50,7 +50,7 @@ export type EngineEvent =
   | { type: "operation"; operation: OperationName; status: "start"; args: Record<string, string | boolean | null> }
   | { type: "phase"; phase: PhaseName; status: PhaseStatus; ms?: number; detail?: string }
   | { type: "log"; level: "info" | "warn" | "error"; message: string }
-  | { type: "output"; source: "compose" | "container" | "hook" | "migrate"; line: string }
+  | { type: "output"; source: "platform" | "container" | "hook" | "migrate"; line: string }
   | { type: "health"; container: string; health: string; detail?: string }
   | { type: "smoke-check"; check: SmokeCheckSummary }
   | { type: "confirm"; request: ConfirmRequest }

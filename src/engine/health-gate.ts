@@ -9,7 +9,6 @@ import { COLOR_HEADER_HELP } from "../net/color-header.js";
 import type { OperationContext } from "./context.js";
 import { EngineError } from "./errors.js";
 import type { LiveSample } from "./ports.js";
-import { projectName } from "./status.js";
 
 /** Pure: the rotating service the proxy's upstream dials ("app-{color}:3000" → "app"), or null. */
 export function serviceBehindRoute(upstream: string, services: string[]): string | null {
@@ -59,7 +58,7 @@ export async function checkHealthGateBeforeDeploy(ctx: OperationContext, target:
   const { config } = ctx;
   const without = new Set(running.filter((c) => c.state === "running" && c.health === "none").map((c) => c.service.replace(/-(blue|green)$/, "")));
   if (without.size === 0) return;
-  const facts = await ctx.ports.serviceFacts.read(ctx.target(target)).catch(() => null);
+  const facts = await ctx.ports.platform.serviceFacts(target).catch(() => null);
   if (facts === null) return; // the health phase decides from the started containers
   const unchecked = config.services.filter((s) => without.has(s) && facts[`${s}-${target}`]?.healthcheck !== "declared");
   const problem = healthGateProblem(unchecked, target, { upstream: config.proxy.upstream, services: config.services, healthPath: config.health.path, composeFile: config.compose[target] });
@@ -95,7 +94,7 @@ export async function httpHealthGate(ctx: OperationContext, color: Color, unchec
     },
     timedOut: (lastDetail) => new Error(`${names} did not pass GET ${path} through the preview route within ${Math.round(config.health.timeoutMs / 1000)} s (last: ${lastDetail})`),
   });
-  const now = await ports.docker.listProjectContainers(projectName(config.stack, color));
+  const now = await ports.platform.list(color);
   for (const c of unchecked) {
     const fresh = now.find((n) => n.id === c.id);
     if (!fresh || fresh.state !== "running" || fresh.restarts > c.restarts) {

@@ -32,7 +32,7 @@ export function lockGuardedPorts(ports: Ports, lost: () => LockLostError | null)
   };
   return {
     ...ports,
-    compose: guard(ports.compose, ["build", "up", "stop", "down"], check),
+    platform: guard(ports.platform, ["build", "start", "stop", "remove", "runOnce"], check),
     proxy: guard(ports.proxy, ["switchLive", "pointPreview"], check),
     state: guard(ports.state, ["write"], check),
   };

@@ -1,7 +1,7 @@
 import type { Config } from "../config/types.js";
-import type { Color } from "../domain/color.js";
-import type { ComposeRunner, ContainerInfo, DockerPort } from "../docker/types.js";
-import type { ServiceFactsPort } from "../platform/compose/service-facts.js";
+import type { Color, Slot } from "../domain/color.js";
+import type { ContainerInfo, DockerEvent, EventStreamStatus, EventSubscription, OneOffResult } from "../docker/types.js";
+import type { ServiceFacts } from "../platform/compose/service-facts.js";
 import type { ProxyDriver } from "../proxy/driver.js";
 import type { LockInfo, RecordedState } from "./status-model.js";
 import type { Outcome, SmokeCheckSummary } from "./events.js";
@@ -144,9 +144,56 @@ export interface LiveProbePort {
   once(url: string, opts: { method?: "GET" | "HEAD"; timeoutMs: number; signal?: AbortSignal }): Promise<LiveSample>;
 }
 
-/** Counts the open TCP connections a color's containers serve (in-flight requests + WebSockets). */
-export interface ConnectionCounter {
-  count(containers: ContainerInfo[], port: number): Promise<number>;
+export interface StartOptions {
+  /** Interpolation variables over the config's env (the version variable of a release). */
+  env?: Record<string, string>;
+  /** Build images first (the shared services' local builds). */
+  build?: boolean;
+  /** Recreate containers whose config did not change (a new version under the same image tag). */
+  recreate?: boolean;
+  /** Only these services of the slot (rolling out one shared service). */
+  services?: string[];
+  /** An abort stops the platform's own command and rejects with an AbortError. */
+  signal?: AbortSignal;
+  onLine?: (line: string) => void;
+}
+
+/**
+ * Where the stack's services run: one Docker host driven by Compose (src/platform/compose/), or a
+ * Docker Swarm (src/platform/swarm/). Everything the engine does to containers goes through here;
+ * nothing above this port knows which one runs. A slot is a color or the shared services.
+ */
+export interface Platform {
+  /** "compose" or "swarm", for status and messages. */
+  readonly kind: "compose" | "swarm";
+  /** Throws a clear error when the platform's Docker endpoint does not answer. */
+  ping(): Promise<void>;
+  /** The containers (running or not) of one slot. */
+  list(slot: Slot): Promise<ContainerInfo[]>;
+  /** The containers of both colors and the shared services, from one read where the platform can. */
+  listAll(): Promise<Record<Slot, ContainerInfo[]>>;
+  build(color: Color, opts: Pick<StartOptions, "env" | "signal" | "onLine">): Promise<void>;
+  /** Starts (or updates) a slot's services; resolves when the platform has created them, not when they are healthy. */
+  start(slot: Slot, opts: StartOptions): Promise<void>;
+  /** Stops a color's containers, each given `timeoutMs` after SIGTERM before SIGKILL. */
+  stop(color: Color, timeoutMs: number): Promise<void>;
+  /** Removes a slot's containers (and volumes with `volumes`); never another slot's, never external networks. */
+  remove(slot: Slot, opts?: { volumes?: boolean }): Promise<void>;
+  /**
+   * One container of a color's `service` running argv, then removed (a migration). Resolves with
+   * how it ended, also for a non-zero exit; on timeout or abort the container is removed.
+   */
+  runOnce(color: Color, service: string, argv: string[], opts: { env?: Record<string, string>; timeoutMs: number; signal?: AbortSignal; onLine?: (line: string) => void }): Promise<OneOffResult>;
+  /** Resolves when every container is healthy; rejects on timeout, death or abort, with the reason. `intervalMs` (health.interval): how often they are re-read besides the event stream. */
+  waitHealthy(ids: string[], opts: { timeoutMs: number; intervalMs: number; signal?: AbortSignal; onHealth?: (c: ContainerInfo) => void }): Promise<void>;
+  /** The last `tail` lines of a container's logs (stdout and stderr together). */
+  logs(id: string, tail: number): Promise<string>;
+  /** Container events of these slots; reconnects with backoff when the endpoint goes away, reporting it through `onStatus`. */
+  watch(slots: Slot[], onEvent: (event: DockerEvent) => void, onStatus?: (status: EventStreamStatus) => void): EventSubscription;
+  /** What the user's files declare per service of a color (healthcheck, stop grace period), by service name ("app-blue"). */
+  serviceFacts(color: Color): Promise<Record<string, ServiceFacts>>;
+  /** The open TCP connections (in-flight requests, WebSockets) the containers serve on `port`. */
+  connections(containers: ContainerInfo[], port: number): Promise<number>;
 }
 
 export interface Clock {
@@ -154,27 +201,16 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export interface HealthWaiter {
-  /** Resolves when every container is healthy; rejects on timeout, death or abort, with the reason. */
-  /** `intervalMs` (health.interval): how often the containers are re-read besides Docker's health events. */
-  waitHealthy(ids: string[], opts: { timeoutMs: number; intervalMs: number; signal?: AbortSignal; onHealth?: (c: ContainerInfo) => void }): Promise<void>;
-}
-
 /** Everything the engine touches, passed in: unit tests pass fakes, the CLI and TUI pass the real adapters. */
 export interface Ports {
   config: Config;
-  docker: DockerPort;
-  compose: ComposeRunner;
+  platform: Platform;
   proxy: ProxyDriver;
   state: StateStore;
   lock: LockPort;
   history: HistoryPort;
   smoke: SmokePort;
   live: LiveProbePort;
-  connections: ConnectionCounter;
-  health: HealthWaiter;
-  /** What the compose files declare per service (healthcheck, stop_grace_period). */
-  serviceFacts: ServiceFactsPort;
   clock: Clock;
   /** Operator hooks (src/hooks/); absent: no hooks run. */
   hooks?: HooksPort;

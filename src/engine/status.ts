@@ -5,10 +5,6 @@ import { errorMessage } from "./errors.js";
 import type { Ports } from "./ports.js";
 import type { RecordedState, SlotStatus, StackStatus } from "./status-model.js";
 
-export function projectName(stack: string, color: Color | "shared"): string {
-  return color === "shared" ? stack : `${stack}-${color}`;
-}
-
 /** Pure: a color's slot from its containers and the services that must run in it. */
 export function summarizeSlot(color: Color, containers: ContainerInfo[], services: string[]): SlotStatus {
   const wanted = services.map((s) => `${s}-${color}`);
@@ -33,11 +29,10 @@ export function summarizeSlot(color: Color, containers: ContainerInfo[], service
 /** Reads everything — Docker, the proxy itself, the state file, the lock — and derives the conflicts. */
 export async function readStatus(ports: Ports): Promise<StackStatus> {
   const { config } = ports;
-  // One container list for both colors and the shared services; the proxy, the state file and the
-  // lock are read at the same time (none depends on another), the proxy's targets in one answer.
-  const projects = { blue: projectName(config.stack, "blue"), green: projectName(config.stack, "green"), shared: projectName(config.stack, "shared") };
-  const [all, proxyRead, stateRead, lock] = await Promise.all([
-    ports.docker.listProjectsContainers([projects.blue, projects.green, projects.shared]),
+  // The platform's containers, the proxy, the state file and the lock are read at the same time
+  // (none depends on another), the proxy's targets in one answer.
+  const [{ blue, green, shared }, proxyRead, stateRead, lock] = await Promise.all([
+    ports.platform.listAll(),
     readProxyTargets(ports),
     ports.state.read().then(
       (value) => ({ value, error: null }),
@@ -45,9 +40,6 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
     ),
     ports.lock.read(),
   ]);
-  const blue = all.filter((c) => c.project === projects.blue);
-  const green = all.filter((c) => c.project === projects.green);
-  const shared = all.filter((c) => c.project === projects.shared);
   const slots: Record<Color, SlotStatus> = {
     blue: summarizeSlot("blue", blue, config.services),
     green: summarizeSlot("green", green, config.services),

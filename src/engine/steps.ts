@@ -7,12 +7,11 @@ import { COLOR_HEADER_HELP } from "../net/color-header.js";
 import type { ServiceFacts } from "../platform/compose/service-facts.js";
 import type { LiveSample } from "./ports.js";
 import type { RecordedState } from "./status-model.js";
-import { projectName } from "./status.js";
 
 /** Building blocks shared by the operations. Each does one I/O step and reports it as events. */
 
 export async function colorContainers(ctx: OperationContext, color: Color): Promise<ContainerInfo[]> {
-  return ctx.ports.docker.listProjectContainers(projectName(ctx.config.stack, color));
+  return ctx.ports.platform.list(color);
 }
 
 /** The environment through which a version reaches the compose files: `versionVariable` (default BLUEGREEN_VERSION). */
@@ -26,12 +25,12 @@ export async function startColor(
   version: string,
   opts: { build: boolean; recreate: boolean },
 ): Promise<void> {
-  // The abort reaches compose itself: an interrupted start ends in seconds, not when compose is done.
-  await ctx.ports.compose.up(ctx.target(color, versionEnv(ctx, version)), { ...opts, signal: ctx.signal }, ctx.composeLine);
+  // The abort reaches the platform's command itself: an interrupted start ends in seconds, not when it is done.
+  await ctx.ports.platform.start(color, { env: versionEnv(ctx, version), ...opts, signal: ctx.signal, onLine: ctx.platformLine });
 }
 
 export async function buildColor(ctx: OperationContext, color: Color, version: string): Promise<void> {
-  await ctx.ports.compose.build(ctx.target(color, versionEnv(ctx, version)), ctx.composeLine, { signal: ctx.signal });
+  await ctx.ports.platform.build(color, { env: versionEnv(ctx, version), signal: ctx.signal, onLine: ctx.platformLine });
 }
 
 /** Docker's own default: SIGKILL 10 s after SIGTERM. */
@@ -76,12 +75,11 @@ export function describeKilled(color: Color, report: StopReport): string {
  * `timeoutMs` overrides it (a new color that failed before the switch is stopped quickly).
  */
 export async function stopColor(ctx: OperationContext, color: Color, timeoutMs?: number): Promise<StopReport> {
-  const target = ctx.target(color);
   const services = ctx.config.services.map((s) => `${s}-${color}`);
   let timeout: StopTimeout;
   if (timeoutMs !== undefined) timeout = { ms: timeoutMs, source: "a failed release is stopped quickly" };
   else {
-    const facts = ctx.config.stop.timeoutMs === null ? await ctx.ports.serviceFacts.read(target).catch((err: unknown) => {
+    const facts = ctx.config.stop.timeoutMs === null ? await ctx.ports.platform.serviceFacts(color).catch((err: unknown) => {
       ctx.log("warn", `could not read stop_grace_period from the compose files (${errorMessage(err)}); using Docker's default`);
       return null;
     }) : null;
@@ -89,7 +87,7 @@ export async function stopColor(ctx: OperationContext, color: Color, timeoutMs?:
   }
   const running = new Set((await colorContainers(ctx, color)).filter((c) => c.state === "running").map((c) => c.id));
   const t0 = ctx.ports.clock.now();
-  await ctx.ports.compose.stop(target, Math.ceil(timeout.ms / 1000));
+  await ctx.ports.platform.stop(color, timeout.ms);
   const ms = ctx.ports.clock.now() - t0;
   const after = await colorContainers(ctx, color).catch(() => []);
   const killed = after.filter((c) => running.has(c.id) && c.exitCode === 137).map((c) => c.name);
@@ -111,7 +109,7 @@ export async function waitColorHealthy(ctx: OperationContext, color: Color): Pro
     { upstream: ctx.config.proxy.upstream, services: ctx.config.services, healthPath: ctx.config.health.path, composeFile: ctx.config.compose[color] },
   );
   if (problem) throw new Error(problem);
-  await ctx.ports.health.waitHealthy(ids, {
+  await ctx.ports.platform.waitHealthy(ids, {
     timeoutMs: ctx.config.health.timeoutMs,
     intervalMs: ctx.config.health.intervalMs,
     signal: ctx.signal,
@@ -131,7 +129,7 @@ export async function logsTail(ctx: OperationContext, color: Color, lines = 15):
     const containers = await colorContainers(ctx, color);
     const parts: string[] = [];
     for (const c of containers) {
-      const text = (await ctx.ports.docker.logs(c.id, lines)).trimEnd();
+      const text = (await ctx.ports.platform.logs(c.id, lines)).trimEnd();
       parts.push(`--- ${c.name} (${c.state}${c.exitCode !== null && c.state !== "running" ? `, exit ${c.exitCode}` : ""}) last ${lines} log lines:\n${text || "(no output)"}`);
     }
     return parts.join("\n");
@@ -181,7 +179,7 @@ export async function verifyLive(ctx: OperationContext, expected: Color): Promis
   const onOuter = () => abort.abort();
   ctx.signal.addEventListener("abort", onOuter, { once: true });
   let died: string | null = null;
-  const sub = ctx.ports.docker.subscribe([projectName(ctx.config.stack, expected)], (ev) => {
+  const sub = ctx.ports.platform.watch([expected], (ev) => {
     if (ev.action === "die" || ev.action === "kill" || ev.action === "stop" || ev.action.startsWith("health_status: unhealthy")) {
       died = `${ev.name}: ${ev.action}`;
       abort.abort();
@@ -253,7 +251,7 @@ export async function drainColor(ctx: OperationContext, color: Color, port: numb
   const containers = (await colorContainers(ctx, color)).filter((c) => c.state === "running");
   let left = 0;
   for (;;) {
-    left = await ctx.ports.connections.count(containers, port);
+    left = await ctx.ports.platform.connections(containers, port);
     const remainingMs = Math.max(0, deadline - ctx.ports.clock.now());
     ctx.emit({ type: "drain-progress", color, connections: left, remainingMs });
     if (left === 0 || remainingMs === 0 || ctx.signal.aborted) break;

@@ -6,7 +6,7 @@ import { App } from "./components/App.js";
 import { noColorFromEnv } from "./contexts/theme-context.js";
 import type { TuiDeps } from "./types.js";
 
-export type { DockerLike, EngineLike, HarnessProgress, HarnessRunner, HarnessVerdict, TuiDeps } from "./types.js";
+export type { PlatformLike, EngineLike, HarnessProgress, HarnessRunner, HarnessVerdict, TuiDeps } from "./types.js";
 export { TUI_EXIT } from "./components/App.js";
 
 export interface TuiIo {

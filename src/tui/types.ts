@@ -1,7 +1,7 @@
 import type { Color } from "../domain/color.js";
-import type { DockerPort } from "../docker/types.js";
 import type { OperationHandlers } from "../engine/context.js";
 import type { OperationResult } from "../engine/events.js";
+import type { Platform } from "../engine/ports.js";
 import type { StackStatus } from "../engine/status-model.js";
 
 /** The part of the engine the TUI calls; `Engine` satisfies it, tests pass a fake. */
@@ -14,8 +14,8 @@ export interface EngineLike {
   resolve(args: { keep: Color | null }, handlers: OperationHandlers): Promise<OperationResult>;
 }
 
-/** The part of Docker the TUI uses directly: the event stream and container logs. */
-export type DockerLike = Pick<DockerPort, "subscribe" | "logs">;
+/** The part of the platform the TUI uses directly: the container event stream and container logs. */
+export type PlatformLike = Pick<Platform, "watch" | "logs">;
 
 /**
  * Live figures from the load harness while it runs around an operation (~every 250 ms).
@@ -53,9 +53,8 @@ export type HarnessRunner = (
 
 export interface TuiDeps {
   engine: EngineLike;
-  docker: DockerLike;
-  /** Compose projects whose Docker events the dashboard follows (shared, blue, green). */
-  projects: string[];
+  /** Its events of the shared services and both colors feed the dashboard. */
+  platform: PlatformLike;
   stackName: string;
   /** The `v` key: run an operation under load and show the live figures. Absent: `v` says so. */
   harness?: HarnessRunner;

@@ -28,13 +28,18 @@ export class FakeDocker implements DockerPort {
     this.check();
   }
 
+  /** How many container lists were asked for (one per call, whatever the projects). */
+  listCalls = 0;
+
   async listProjectContainers(project: string): Promise<ContainerInfo[]> {
     this.check();
+    this.listCalls++;
     return [...this.containers.values()].filter((c) => c.project === project).map((c) => ({ ...c }));
   }
 
   async listProjectsContainers(projects: string[]): Promise<ContainerInfo[]> {
     this.check();
+    this.listCalls++;
     return [...this.containers.values()].filter((c) => projects.includes(c.project)).map((c) => ({ ...c }));
   }
 

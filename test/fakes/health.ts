@@ -1,6 +1,6 @@
 import { ContainerDiedError, ContainerNotFoundError, HealthTimeoutError, type PendingHealth } from "../../src/docker/errors.js";
 import type { ContainerInfo } from "../../src/docker/types.js";
-import type { HealthWaiter } from "../../src/engine/ports.js";
+import type { HealthWaiter } from "../../src/platform/compose/platform.js";
 import { abortError, type FakeClock } from "./clock.js";
 import type { FakeDocker } from "./docker.js";
 

@@ -2,6 +2,7 @@ import type { Config } from "../../src/config/types.js";
 import { otherColor, type Color } from "../../src/domain/color.js";
 import { Engine } from "../../src/engine/engine.js";
 import type { Ports } from "../../src/engine/ports.js";
+import { createComposePlatform } from "../../src/platform/compose/platform.js";
 import type { RecordedState } from "../../src/engine/status-model.js";
 import { FakeClock } from "./clock.js";
 import { FakeServiceFacts } from "./service-facts.js";
@@ -109,18 +110,15 @@ export class FakeStack {
     this.hooks = new FakeHooks(this.clock);
     this.ports = {
       config: c,
-      docker: this.docker,
-      compose: this.compose,
+      // The real compose platform over the fake Docker and compose.
+      platform: createComposePlatform(c, { docker: this.docker, compose: this.compose, health: this.health, serviceFacts: this.serviceFacts, connections: this.connections }),
       proxy: this.proxy,
       state: this.state,
       lock: this.lock,
       history: this.history,
       smoke: this.smoke,
       live: this.live,
-      connections: this.connections,
-      health: this.health,
       hooks: this.hooks,
-      serviceFacts: this.serviceFacts,
       clock: this.clock,
       identity: this.identity,
     };

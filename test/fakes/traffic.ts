@@ -1,7 +1,8 @@
 import type { Color } from "../../src/domain/color.js";
 import type { ContainerInfo } from "../../src/docker/types.js";
 import type { SmokeCheckSummary } from "../../src/engine/events.js";
-import type { ConnectionCounter, LiveProbePort, LiveSample, SmokePort } from "../../src/engine/ports.js";
+import type { LiveProbePort, LiveSample, SmokePort } from "../../src/engine/ports.js";
+import type { ConnectionCounter } from "../../src/platform/compose/platform.js";
 import type { FakeClock } from "./clock.js";
 import type { FakeDocker } from "./docker.js";
 import type { FakeProxy } from "./proxy.js";

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { projectName } from "../../engine/status.js";
 import type { HarnessRunner } from "../../tui/types.js";
 import type { Config } from "../../config/types.js";
 import { ExitCode } from "../../domain/exit-codes.js";
@@ -46,7 +45,7 @@ export function registerDashboard(program: Command, io: Io, setCode: (code: numb
     const tty = io.stdin.isTTY === true && io.stdout.isTTY === true;
     if (!tty) {
       // No terminal (a pipe, CI): the plain status and what to run instead of the dashboard.
-      await ports.docker.ping();
+      await ports.platform.ping();
       io.stdout.write(renderStatusText(await engine.status(), createStyle(io.stdout), { nextSteps: true }));
       setCode(ExitCode.Success);
       return;
@@ -59,8 +58,7 @@ export function registerDashboard(program: Command, io: Io, setCode: (code: numb
     setCode(
       await runTui({
         engine,
-        docker: ports.docker,
-        projects: (["shared", "blue", "green"] as const).map((c) => projectName(config.stack, c)),
+        platform: ports.platform,
         stackName: config.stack,
         harness: harnessFor(config),
       }),

@@ -12,7 +12,7 @@ export function registerStatus(program: Command, io: Io, setCode: (code: number)
     .option("--json", "print one JSON document")
     .action(async (opts: { json?: boolean }) => {
       const { engine, ports } = await openStack(program.opts<{ config: string }>().config);
-      await ports.docker.ping();
+      await ports.platform.ping();
       const status = await engine.status();
       if (opts.json) io.stdout.write(`${JSON.stringify(statusJson(status), null, 2)}\n`);
       else io.stdout.write(renderStatusText(status, createStyle(io.stdout)));

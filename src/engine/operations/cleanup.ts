@@ -46,7 +46,7 @@ export async function cleanup(ctx: OperationContext): Promise<OperationOutcome> 
     }),
   );
   if (!ok) throw new EngineError("declined", "cleanup was not confirmed", "nothing was changed", "run again and confirm, or pass --yes");
-  await ctx.phase("cleanup", () => ctx.ports.compose.down(ctx.target(inactive)), `removing ${inactive}`);
+  await ctx.phase("cleanup", () => ctx.ports.platform.remove(inactive), `removing ${inactive}`);
   const state = status.state;
   const versions = { ...(state?.versions ?? {}) };
   if (rollbackVersion) versions[inactive] = rollbackVersion;

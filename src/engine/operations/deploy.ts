@@ -101,7 +101,7 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   ctx.subject = { from: { color: plan.from, version: plan.fromVersion }, to: { color: plan.target, version } };
 
   if (plan.startShared) {
-    await ctx.phase("shared", () => ports.compose.up(ctx.target("shared"), { build: true, signal: ctx.signal }, ctx.composeLine), "starting the shared services (proxy, datastore)");
+    await ctx.phase("shared", () => ports.platform.start("shared", { build: true, signal: ctx.signal, onLine: ctx.platformLine }), "starting the shared services (proxy, datastore)");
     // A restarted proxy keeps its saved routing: the running color it serves is the one this deploy replaces.
     const live = await ports.proxy.liveTarget().catch(() => null);
     if (live && live !== plan.from && status.slots[live].running) {

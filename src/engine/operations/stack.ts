@@ -35,7 +35,7 @@ export async function up(ctx: OperationContext, args: { version: string | null }
   const version = recorded?.versions[color] ?? args.version ?? status.slots[color].version ?? null;
   ctx.subject = { from: { color: status.active, version: status.active ? status.slots[status.active].version : null }, to: { color, version } };
 
-  await ctx.phase("shared", () => ports.compose.up(ctx.target("shared"), { build: true }, ctx.composeLine), "starting the shared services (proxy, datastore)");
+  await ctx.phase("shared", () => ports.platform.start("shared", { build: true, onLine: ctx.platformLine }), "starting the shared services (proxy, datastore)");
   await proxyAnswers(ctx);
 
   const slot = status.slots[color];
@@ -45,7 +45,7 @@ export async function up(ctx: OperationContext, args: { version: string | null }
   } else {
     const env = version === null ? {} : versionEnv(ctx, version);
     try {
-      await ctx.phase("start", () => ports.compose.up(ctx.target(color, env), { build: false, recreate: slot.exists && version !== null && slot.version !== version }, ctx.composeLine), `starting ${color}${version ? ` (${version})` : ""}`);
+      await ctx.phase("start", () => ports.platform.start(color, { env, build: false, recreate: slot.exists && version !== null && slot.version !== version, onLine: ctx.platformLine }), `starting ${color}${version ? ` (${version})` : ""}`);
       await ctx.phase("health", () => waitColorHealthy(ctx, color), `waiting for ${color} to be healthy`);
     } catch (err) {
       throw new EngineError("failed", `${color}${version ? ` (${version})` : ""} could not be brought up healthy: ${errorMessage(err)}`, "the shared services run; no color serves live traffic", "read the message above, fix the cause, then `bluegreen up` again (or deploy a working version)", { cause: err });
@@ -90,8 +90,8 @@ export async function down(ctx: OperationContext, args: { volumes: boolean }): P
   await ctx.phase(
     "stop",
     async () => {
-      for (const color of ["blue", "green"] as const) await ports.compose.down(ctx.target(color), { volumes: args.volumes });
-      await ports.compose.down(ctx.target("shared"), { volumes: args.volumes });
+      for (const color of ["blue", "green"] as const) await ports.platform.remove(color, { volumes: args.volumes });
+      await ports.platform.remove("shared", { volumes: args.volumes });
     },
     "taking every project of the stack down",
   );
@@ -130,14 +130,14 @@ export async function rolloutShared(ctx: OperationContext, args: { service: stri
   if (args.mode === "reload") {
     await ctx.phase("shared", async () => ports.proxy.reload?.(), `reloading ${ports.proxy.name} in place`);
   } else {
-    await ctx.phase("shared", () => ports.compose.up(ctx.target("shared"), { build: true, recreate: true, services: [args.service] }, ctx.composeLine), `recreating ${args.service}`);
+    await ctx.phase("shared", () => ports.platform.start("shared", { build: true, recreate: true, services: [args.service], onLine: ctx.platformLine }), `recreating ${args.service}`);
   }
 
   if (!isProxy || !saved) {
     await ctx.phase("health", async () => {
-      const shared = await ports.docker.listProjectContainers(ctx.target("shared").project);
+      const shared = await ports.platform.list("shared");
       const ids = shared.filter((c) => c.service === args.service).map((c) => c.id);
-      await ports.health.waitHealthy(ids, { timeoutMs: config.health.timeoutMs, intervalMs: config.health.intervalMs, signal: ctx.signal });
+      await ports.platform.waitHealthy(ids, { timeoutMs: config.health.timeoutMs, intervalMs: config.health.intervalMs, signal: ctx.signal });
     }, `waiting for ${args.service}`);
     return { outcome: "success", message: `${args.service} was ${args.mode === "reload" ? "reloaded" : "recreated"} and runs`, from: { color: status.active, version: null }, to: { color: status.active, version: null } };
   }

@@ -1,6 +1,7 @@
 import type { Color } from "../../domain/color.js";
 import type { OperationContext } from "../context.js";
 import { RECORDED_OUTPUT_LINES, type MigrationRecord } from "../ports.js";
+import { versionEnv } from "../steps.js";
 import { auditOf, noteFacts } from "./audit.js";
 
 /** A migration that exited non-zero or timed out; the message carries its last output. */
@@ -32,9 +33,9 @@ export async function runMigration(ctx: OperationContext, step: "expand" | "cont
       async () => {
         // The same environment as the color's build and start (its version), so the one-off
         // container is the new release's image with the new release's configuration.
-        const target = ctx.target(color, { APP_VERSION: version });
         const t0 = ctx.ports.clock.now();
-        const result = await ctx.ports.compose.runOnce(target, service, argv, {
+        const result = await ctx.ports.platform.runOnce(color, service, argv, {
+          env: versionEnv(ctx, version),
           timeoutMs: m.timeoutMs,
           signal: ctx.signal,
           onLine: (line) => ctx.emit({ type: "output", source: "migrate", line }),

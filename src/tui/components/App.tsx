@@ -67,11 +67,11 @@ export function App(props: AppProps) {
 }
 
 function Screens(props: AppProps) {
-  const { engine, docker, projects, stackName, harness, onExit } = props;
+  const { engine, platform, stackName, harness, onExit } = props;
   const theme = useMemo(() => makeTheme(props.noColor ?? Boolean(process.env.NO_COLOR)), [props.noColor]);
   const { columns, rows } = useTerminalSize();
   const log = useEventLog();
-  const stack = useStackStatus(engine, docker, projects, log, props.statusOptions);
+  const stack = useStackStatus(engine, platform, log, props.statusOptions);
   // Uptimes show seconds only in their first minute: tick faster only while one does. Every 5 s,
   // not every second: each tick redraws the whole screen, and idle CPU must stay near zero.
   const [fastClock, setFastClock] = useState(false);
@@ -204,7 +204,7 @@ function Screens(props: AppProps) {
   const body = (() => {
     if (op.state) return <OperationView op={op.state} columns={columns} rows={rows - 1} onAnswer={op.answer} />;
     if (screen.kind === "help") return <HelpOverlay width={columns} onClose={back} />;
-    if (screen.kind === "logs") return <LogsView docker={docker} container={screen.container} columns={columns} rows={rows - 1} onClose={back} />;
+    if (screen.kind === "logs") return <LogsView platform={platform} container={screen.container} columns={columns} rows={rows - 1} onClose={back} />;
     if (screen.kind === "verify-menu")
       return (
         <VerifyMenu

@@ -2,13 +2,13 @@ import { Box } from "ink";
 import { useCallback, useEffect, useState } from "react";
 import { useTheme } from "../contexts/theme-context.js";
 import { truncate } from "../format.js";
-import type { DockerLike } from "../types.js";
+import type { PlatformLike } from "../types.js";
 import { KeyBar } from "./KeyBar.js";
 import { Txt } from "./Txt.js";
 import { useKeys } from "../hooks/use-keys.js";
 
 /** The last lines of one container's logs; r reloads, Esc goes back. */
-export function LogsView({ docker, container, columns, rows, onClose }: { docker: DockerLike; container: string; columns: number; rows: number; onClose(): void }) {
+export function LogsView({ platform, container, columns, rows, onClose }: { platform: PlatformLike; container: string; columns: number; rows: number; onClose(): void }) {
   const theme = useTheme();
   const lines = Math.max(3, rows - 5);
   const [text, setText] = useState<string | null>(null);
@@ -16,11 +16,11 @@ export function LogsView({ docker, container, columns, rows, onClose }: { docker
 
   const load = useCallback(() => {
     setError(null);
-    docker.logs(container, lines).then(
+    platform.logs(container, lines).then(
       (t) => setText(t),
       (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
     );
-  }, [docker, container, lines]);
+  }, [platform, container, lines]);
   useEffect(load, [load]);
 
   useKeys((input, key) => {

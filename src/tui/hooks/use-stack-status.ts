@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { EventStreamStatus } from "../../docker/types.js";
 import type { StackStatus } from "../../engine/status-model.js";
 import { describeDockerEvent, isRelevantDockerAction } from "../state/event-log.js";
-import type { DockerLike, EngineLike } from "../types.js";
+import type { EngineLike, PlatformLike } from "../types.js";
 import type { EventLog } from "./use-event-log.js";
 
 export interface StackStatusOptions {
@@ -43,7 +43,7 @@ export const SAFETY_REFRESH_MS = 10_000;
  * The stack's status, re-read after Docker events (debounced) and every SAFETY_REFRESH_MS: one read
  * in flight at a time, and a read requested meanwhile runs once when it finishes.
  */
-export function useStackStatus(engine: EngineLike, docker: DockerLike, projects: string[], log: EventLog, opts: StackStatusOptions = {}): StackStatusView {
+export function useStackStatus(engine: EngineLike, platform: PlatformLike, log: EventLog, opts: StackStatusOptions = {}): StackStatusView {
   const debounceMs = opts.debounceMs ?? 150;
   const safetyRefreshMs = opts.safetyRefreshMs ?? SAFETY_REFRESH_MS;
   const [status, setStatus] = useState<StackStatus | null>(null);
@@ -91,12 +91,11 @@ export function useStackStatus(engine: EngineLike, docker: DockerLike, projects:
   }, [read, debounceMs]);
 
   const { push } = log;
-  const projectsKey = projects.join("\n");
   useEffect(() => {
     alive.current = true;
     void read();
-    const subscription = docker.subscribe(
-      projectsKey.split("\n").filter(Boolean),
+    const subscription = platform.watch(
+      ["shared", "blue", "green"],
       (event) => {
         if (!isRelevantDockerAction(event.action)) return;
         const line = describeDockerEvent(event);
@@ -120,7 +119,7 @@ export function useStackStatus(engine: EngineLike, docker: DockerLike, projects:
       clearInterval(safety);
       if (timer.current) clearTimeout(timer.current);
     };
-  }, [docker, projectsKey, read, requestRefresh, push, safetyRefreshMs]);
+  }, [platform, read, requestRefresh, push, safetyRefreshMs]);
 
   const accept = useCallback((next: StackStatus) => {
     latest.current = next;

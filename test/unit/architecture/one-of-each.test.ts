@@ -46,6 +46,26 @@ function importsInto(file: string, source: string, forbidden: string): string[] 
 }
 
 describe("module boundaries", () => {
+  it("the engine reaches Docker, compose, the proxies and the files only through its ports: it imports adapters for their types, never their code", () => {
+    const adapters = ["src/docker", "src/platform", "src/proxy", "src/state", "src/fs", "src/cli", "src/tui", "src/hooks", "src/drain", "src/launch"];
+    const offending: string[] = [];
+    for (const file of sourceFiles(["src/engine"])) {
+      const source = readFileSync(resolve(REPO, file), "utf8");
+      // Type-only imports vanish at build time; what is left is what the engine runs.
+      const runtime = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false } }).outputText;
+      for (const dir of adapters) offending.push(...importsInto(file, runtime, dir));
+    }
+    expect(offending).toEqual([]);
+  });
+
+  it("the boundary check above sees a runtime import of an adapter and ignores a type-only one", () => {
+    const runtime = (src: string) => ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const used = 'import { createDockerPort } from "../docker/dockerode-port.js";\nexport const d = createDockerPort;';
+    const typed = 'import type { DockerPort } from "../docker/types.js";\nexport let d: DockerPort | null = null;';
+    expect(importsInto("src/engine/x.ts", runtime(used), "src/docker")).toEqual(["src/engine/x.ts: ../docker/dockerode-port.js"]);
+    expect(importsInto("src/engine/x.ts", runtime(typed), "src/docker")).toEqual([]);
+  });
+
   it("smoke/ and load/ import nothing from src/cli/ (what both need lives in a shared module)", () => {
     expect(grep(String.raw`from "(\.\./)+src/cli/`, ["smoke", "load"])).toEqual([]);
   });

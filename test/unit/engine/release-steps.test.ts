@@ -174,7 +174,7 @@ describe("deploy: the migration", () => {
     expect(result.outcome).toBe("success");
     expect(phaseTrail(result).slice(2, 5)).toEqual(["build:ok", "migrate:ok", "start:ok"]);
     const run = stack.compose.calls.find((c) => c.verb === "run");
-    expect(run).toMatchObject({ project: "shop-green", env: { APP_VERSION: "v2" }, opts: { service: "app-green", argv: ["node", "/app/migrate.js"], timeoutMs: 120_000 } });
+    expect(run).toMatchObject({ project: "shop-green", env: { BLUEGREEN_VERSION: "v2" }, opts: { service: "app-green", argv: ["node", "/app/migrate.js"], timeoutMs: 120_000 } });
     expect(stack.compose.calls.map((c) => c.verb)).toEqual(["build", "run", "up"]);
     expect(phaseStatus(result, "contract")).toBe("skipped");
     expect(stack.history.entries[0]?.migrations).toMatchObject([{ step: "expand", color: "green", version: "v2", ok: true, exitCode: 0 }]);
@@ -294,7 +294,7 @@ describe("migrate: on its own", () => {
     const stack = FakeStack.seeded({ live: "green", green: { version: "v2" } }, { migrate: MIGRATE });
     const { result } = await runOperation((h) => stack.engine.migrate({ contract: false }, h));
     expect(result.outcome).toBe("success");
-    expect(stack.compose.calls.find((c) => c.verb === "run")).toMatchObject({ project: "shop-green", env: { APP_VERSION: "v2" }, opts: { service: "app-green" } });
+    expect(stack.compose.calls.find((c) => c.verb === "run")).toMatchObject({ project: "shop-green", env: { BLUEGREEN_VERSION: "v2" }, opts: { service: "app-green" } });
     expect(stack.lock.acquisitions).toBe(1);
     expect(stack.history.entries[0]).toMatchObject({ operation: "migrate", outcome: "success", migrations: [{ step: "expand", ok: true }] });
   });

@@ -1,9 +1,10 @@
 import type { Color } from "../../../src/domain/color.js";
 import type { ContainerInfo, DockerEvent, EventStreamStatus, EventSubscription } from "../../../src/docker/types.js";
+import type { Slot } from "../../../src/domain/color.js";
 import type { OperationHandlers } from "../../../src/engine/context.js";
 import type { OperationResult } from "../../../src/engine/events.js";
 import type { Conflict, SlotStatus, StackStatus } from "../../../src/engine/status-model.js";
-import type { DockerLike, EngineLike } from "../../../src/tui/types.js";
+import type { EngineLike, PlatformLike } from "../../../src/tui/types.js";
 
 export function container(name: string, over: Partial<ContainerInfo> = {}): ContainerInfo {
   const color: Color | null = name.includes("blue") ? "blue" : name.includes("green") ? "green" : null;
@@ -130,7 +131,7 @@ export class FakeEngine implements EngineLike {
     emit({ type: "phase", phase: "preflight", status: "ok", ms: 12 });
     emit({ type: "phase", phase: "shared", status: "skipped", detail: "shared services already running" });
     emit({ type: "phase", phase: "build", status: "start", detail: `building green ${args.version}` });
-    for (let i = 1; i <= 7; i++) emit({ type: "output", source: "compose", line: `Step ${i}/7 : RUN build-step-${i}` });
+    for (let i = 1; i <= 7; i++) emit({ type: "output", source: "platform", line: `Step ${i}/7 : RUN build-step-${i}` });
     try {
       await this.wait("build", h.signal);
     } catch {
@@ -219,13 +220,13 @@ function emitFail(h: OperationHandlers): void {
 }
 
 /** A Docker event stream the test drives. */
-export class FakeDocker implements DockerLike {
+export class FakeDocker implements PlatformLike {
   onEvent: ((e: DockerEvent) => void) | null = null;
   onStatus: ((s: EventStreamStatus) => void) | null = null;
   closed = false;
   logsRequested: string[] = [];
 
-  subscribe(_projects: string[], onEvent: (e: DockerEvent) => void, onStatus?: (s: EventStreamStatus) => void): EventSubscription {
+  watch(_slots: Slot[], onEvent: (e: DockerEvent) => void, onStatus?: (s: EventStreamStatus) => void): EventSubscription {
     this.onEvent = onEvent;
     this.onStatus = onStatus ?? null;
     return { close: () => (this.closed = true) };

@@ -15,7 +15,7 @@ describe("operation state", () => {
   it("folds phase events into the deploy checklist and keeps only the last five output lines", () => {
     let s = initialOperationState("deploy", "Deploy v2", 0, false);
     s = reduceOperation(s, { type: "engine", now: 100, event: { type: "phase", phase: "build", status: "start", detail: "building" } });
-    for (let i = 0; i < 9; i++) s = reduceOperation(s, { type: "engine", now: 200, event: { type: "output", source: "compose", line: `l${i}` } });
+    for (let i = 0; i < 9; i++) s = reduceOperation(s, { type: "engine", now: 200, event: { type: "output", source: "platform", line: `l${i}` } });
     expect(runningPhase(s)).toMatchObject({ phase: "build", startedAt: 100, detail: "building" });
     expect(s.output).toEqual(["l4", "l5", "l6", "l7", "l8"]);
     s = reduceOperation(s, { type: "engine", now: 300, event: { type: "phase", phase: "build", status: "ok", ms: 200 } });

@@ -82,8 +82,7 @@ export function renderApp(opts: { engine?: FakeEngine; columns?: number; rows?: 
   const r = renderSized(
     <App
       engine={engine}
-      docker={docker}
-      projects={["demo", "demo-blue", "demo-green"]}
+      platform={docker}
       stackName="demo"
       noColor={opts.noColor ?? true}
       statusOptions={{ debounceMs: 30 }}

@@ -35,7 +35,7 @@ describe("runTui", () => {
     const tty = new Tty();
     const docker = new FakeDocker();
     const done = runTui(
-      { engine: new FakeEngine(), docker, projects: ["demo", "demo-blue", "demo-green"], stackName: "demo" },
+      { engine: new FakeEngine(), platform: docker, stackName: "demo" },
       { stdin: tty as unknown as NodeJS.ReadStream, stdout: tty as unknown as NodeJS.WriteStream, stderr: tty as unknown as NodeJS.WriteStream },
     );
     const start = Date.now();
