@@ -1,4 +1,5 @@
 import { otherColor, type Color } from "../domain/color.js";
+import { describeReplicas, type ReplicaTargets } from "../domain/replicas.js";
 import type { Conflict, LockInfo, RecordedState, SlotStatus } from "./status-model.js";
 
 /** The facts conflict detection looks at: everything here was read from Docker, the proxy and the files. */
@@ -11,6 +12,8 @@ export interface ConflictFacts {
     detail: string;
     /** The proxy's container as Docker sees it (absent: not created); optional for callers that only know the above. */
     container?: { service: string; state: string; restarts: number; exitCode: number | null } | null;
+    /** Each replica's routing, for a proxy of several replicas. */
+    replicas?: ReplicaTargets[];
   };
   state: RecordedState | null;
   stateError: string | null;
@@ -70,6 +73,15 @@ export function proxyDownFinding(facts: ConflictFacts): Conflict | null {
   };
 }
 
+/** Pure: who routes where, when a proxy's replicas do not all route both routes alike (or one did not answer); else null. */
+export function replicasDisagree(replicas: ReplicaTargets[]): string | null {
+  if (replicas.length < 2 && !replicas.some((r) => r.error !== undefined)) return null;
+  const first = replicas[0];
+  const same = replicas.every((r) => r.error === undefined && r.live === first?.live && r.preview === first?.preview);
+  if (same) return null;
+  return describeReplicas(replicas);
+}
+
 /** Pure: every way the stack can disagree with itself, each with its facts and a recommendation. */
 export function detectConflicts(facts: ConflictFacts): Conflict[] {
   const conflicts: Conflict[] = [];
@@ -108,8 +120,16 @@ export function detectConflicts(facts: ConflictFacts): Conflict[] {
     });
   }
 
+  const disagree = replicasDisagree(proxy.replicas ?? []);
+  if (disagree) {
+    // Which color to settle on: the state file's, when it is healthy (what the last operation meant), else as for any conflict.
+    const intended = state?.active && slots[state.active].healthy ? { color: state.active, why: `the state file records ${state.active} as active and it is healthy` } : rec;
+    conflicts.push({ kind: "proxy-replicas-disagree", message: `the proxy's replicas route differently: ${disagree}`, recommend: intended.color, why: intended.why });
+  }
+
   if (slots.blue.running && slots.green.running && !deployRunning) {
-    const warmStandby = state?.warm === true && state.active !== null && state.active === proxy.target;
+    // With replicas that disagree the target is not one color: the recorded warm standby still counts as intended.
+    const warmStandby = state?.warm === true && state.active !== null && (state.active === proxy.target || disagree !== null);
     if (!warmStandby) {
       conflicts.push({
         kind: "both-running",
@@ -120,7 +140,8 @@ export function detectConflicts(facts: ConflictFacts): Conflict[] {
     }
   }
 
-  if (state?.active && proxy.reachable && proxy.target !== state.active && !deployRunning) {
+  // Replicas that disagree are the finding; the drift against "nothing" that follows from it is not another one.
+  if (state?.active && proxy.reachable && !disagree && proxy.target !== state.active && !deployRunning) {
     conflicts.push({
       kind: "state-drift",
       message: `the state file says ${state.active} is active but the proxy routes to ${proxy.target ?? "nothing"}`,

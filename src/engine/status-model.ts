@@ -1,6 +1,7 @@
 import type { Color } from "../domain/color.js";
 import type { ContainerInfo } from "../docker/types.js";
 import type { ProxyDriverName } from "../config/types.js";
+import type { ReplicaTargets } from "../domain/replicas.js";
 
 export interface SlotStatus {
   color: Color;
@@ -41,6 +42,7 @@ export type ConflictKind =
   | "proxy-target-unhealthy"
   | "proxy-unreachable"
   | "proxy-down"
+  | "proxy-replicas-disagree"
   | "stale-lock"
   | "state-corrupt";
 
@@ -64,6 +66,8 @@ export interface StackStatus {
     detail: string;
     /** How the proxy applies a switch, when its driver says (nginx: njs per request, or a reload). */
     how?: string;
+    /** Each replica's routing, for a proxy of several replicas (swarm). */
+    replicas?: ReplicaTargets[];
     container: ContainerInfo | null;
   };
   state: RecordedState | null;

@@ -1,5 +1,6 @@
 import { COLORS, type Color } from "../domain/color.js";
 import type { ContainerInfo } from "../docker/types.js";
+import type { ReplicaTargets } from "../domain/replicas.js";
 import { detectConflicts } from "./conflicts.js";
 import { errorMessage } from "./errors.js";
 import type { Ports } from "./ports.js";
@@ -44,7 +45,9 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
     blue: summarizeSlot("blue", blue, config.services),
     green: summarizeSlot("green", green, config.services),
   };
-  const proxyContainer = shared.find((c) => c.service === config.proxy.service) ?? null;
+  // A proxy of several replicas (swarm) has a container per replica: one running is the proxy running.
+  const proxies = shared.filter((c) => c.service === config.proxy.service);
+  const proxyContainer = proxies.find((c) => c.state === "running") ?? proxies[0] ?? null;
   const proxyRunning = proxyContainer?.state === "running";
 
   let target: Color | null = null;
@@ -75,6 +78,7 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
       target,
       detail,
       container: proxyContainer && { service: proxyContainer.service, state: proxyContainer.state, restarts: proxyContainer.restarts, exitCode: proxyContainer.exitCode },
+      ...(reachable && proxyRead.ok && proxyRead.replicas ? { replicas: proxyRead.replicas } : {}),
     },
     state,
     stateError,
@@ -83,7 +87,16 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
   return {
     stack: config.stack,
     active: target,
-    proxy: { driver: config.proxy.driver, reachable, target, preview, detail, ...(reachable && proxyRead.ok && proxyRead.how ? { how: proxyRead.how } : {}), container: proxyContainer },
+    proxy: {
+      driver: config.proxy.driver,
+      reachable,
+      target,
+      preview,
+      detail,
+      ...(reachable && proxyRead.ok && proxyRead.how ? { how: proxyRead.how } : {}),
+      ...(reachable && proxyRead.ok && proxyRead.replicas ? { replicas: proxyRead.replicas } : {}),
+      container: proxyContainer,
+    },
     state,
     stateError,
     slots,
@@ -94,7 +107,7 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
   };
 }
 
-type ProxyRead = { ok: true; live: Color | null; preview: Color | null; how: string | null } | { ok: false; error: string };
+type ProxyRead = { ok: true; live: Color | null; preview: Color | null; how: string | null; replicas?: ReplicaTargets[] } | { ok: false; error: string };
 
 /** Both routes' targets in one read of the proxy when the driver can (nginx's admin answer holds both). */
 async function readProxyTargets(ports: Ports): Promise<ProxyRead> {
@@ -102,7 +115,13 @@ async function readProxyTargets(ports: Ports): Promise<ProxyRead> {
     const both = ports.proxy.targets
       ? await ports.proxy.targets()
       : await Promise.all([ports.proxy.liveTarget(), ports.proxy.previewTarget()]).then(([live, preview]) => ({ live, preview }));
-    return { ok: true, live: both.live, preview: both.preview, how: "how" in both && typeof both.how === "string" ? both.how : null };
+    return {
+      ok: true,
+      live: both.live,
+      preview: both.preview,
+      how: "how" in both && typeof both.how === "string" ? both.how : null,
+      ...("replicas" in both && Array.isArray(both.replicas) ? { replicas: both.replicas as ReplicaTargets[] } : {}),
+    };
   } catch (err) {
     return { ok: false, error: errorMessage(err) };
   }

@@ -1,4 +1,7 @@
 import type { Color } from "../domain/color.js";
+import type { ReplicaTargets } from "../domain/replicas.js";
+
+export type { ReplicaTargets };
 import { describeError } from "./errors.js";
 
 /**
@@ -11,8 +14,12 @@ export interface ProxyDriver {
   liveTarget(): Promise<Color | null>;
   /** The color the preview route sends to right now, or null. */
   previewTarget(): Promise<Color | null>;
-  /** Both routes in one read, for proxies that answer them together (optional); `how` says how it switches. */
-  targets?(): Promise<{ live: Color | null; preview: Color | null; how?: string }>;
+  /**
+   * Both routes in one read, for proxies that answer them together (optional); `how` says how it
+   * switches. A proxy of several replicas lists each one's routing in `replicas`; where they
+   * disagree, that route reads null here (and liveTarget/previewTarget throw).
+   */
+  targets?(): Promise<{ live: Color | null; preview: Color | null; how?: string; replicas?: ReplicaTargets[] }>;
   /** Point the live route at `color`. Resolves once the proxy reports the change. */
   switchLive(color: Color): Promise<void>;
   /** Point the preview route at `color` (the standby) for pre-switch smoke tests. */

@@ -1,10 +1,8 @@
-import { join } from "node:path";
 import type { Config } from "../config/types.js";
 import { type Color, otherColor } from "../domain/color.js";
-import { writeFileAtomic } from "../fs/atomic-write.js";
 import { ProxyChangeRejected, RouteDriver } from "./driver.js";
 import { describeError, ProxyControlError } from "./errors.js";
-import { haproxyCommand } from "./haproxy-socket.js";
+import { socketChannel, type HaproxyChannel } from "./haproxy-channel.js";
 import {
   backendTarget,
   CHECK_FAILED,
@@ -21,6 +19,8 @@ export type HaproxyRoute = "live" | "preview";
 export interface HaproxyDriverOptions {
   /** How long a newly enabled server may take to resolve and come up before the switch is undone. */
   upTimeoutMs?: number;
+  /** How this HAProxy is reached (default: the admin socket in proxy.runDir); a swarm replica is reached through its node's Docker API. */
+  channel?: HaproxyChannel;
 }
 
 /**
@@ -39,21 +39,23 @@ export interface HaproxyDriverOptions {
  */
 export class HaproxyDriver extends RouteDriver {
   readonly name = "haproxy" as const;
-  private readonly runDir: string;
   private readonly upTimeoutMs: number;
+  private readonly channel: HaproxyChannel;
 
   constructor(config: Pick<Config, "proxy">, options: HaproxyDriverOptions = {}) {
     super();
-    this.runDir = config.proxy.runDir;
+    this.channel = options.channel ?? socketChannel(config.proxy.runDir);
     this.upTimeoutMs = options.upTimeoutMs ?? 3000;
   }
 
+  /** Where the runtime API is (the admin socket, on one host). */
   get adminSocket(): string {
-    return join(this.runDir, "haproxy-admin.sock");
+    return this.channel.where;
   }
 
+  /** Where the server states are saved (a file, on one host). */
   get stateFile(): string {
-    return join(this.runDir, "haproxy", "server-state");
+    return this.channel.stateWhere;
   }
 
   protected async routeTarget(route: HaproxyRoute): Promise<Color | null> {
@@ -162,7 +164,7 @@ export class HaproxyDriver extends RouteDriver {
   /** Saved after every change so that a restarted HAProxy loads the same routing. */
   private async saveState(text: string, states: HaproxyServerState[], route: HaproxyRoute, color: Color): Promise<void> {
     try {
-      await writeFileAtomic(this.stateFile, text.endsWith("\n") ? text : `${text}\n`, { createDir: true });
+      await this.channel.saveState(text.endsWith("\n") ? text : `${text}\n`);
     } catch (error) {
       throw new ProxyControlError(
         `HAProxy now sends ${route} to ${color}, but saving its server state to ${this.stateFile} failed: ` +
@@ -187,11 +189,10 @@ export class HaproxyDriver extends RouteDriver {
 
   private async command(command: string, state: string): Promise<string> {
     try {
-      return await haproxyCommand(this.adminSocket, command);
+      return await this.channel.command(command);
     } catch (error) {
       throw new ProxyControlError(
-        `Cannot use HAProxy's runtime API on ${this.adminSocket} ("${command}"): ${describeError(error)}. ${state} ` +
-          `Check that the proxy container is running and that proxy.runDir is the directory mounted at /run/bluegreen in it.`,
+        `Cannot use HAProxy's runtime API on ${this.channel.where} ("${command}"): ${describeError(error)}. ${state} ` + this.channel.hint,
         describeError(error),
       );
     }

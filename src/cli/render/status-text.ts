@@ -71,6 +71,11 @@ export function renderStatusText(status: StackStatus, style: Style, opts: Status
   }
   const routing = `${p.target ?? "nothing"}${p.preview ? ` (preview ${p.preview})` : ""}`;
   out.push(`  proxy  ${p.driver} → ${routing}, ${p.reachable ? "reachable" : style.red(`unreachable: ${p.detail}`)}${p.reachable && p.how ? ` (${p.how})` : ""}`);
+  for (const r of p.replicas ?? []) {
+    const line = r.error !== undefined ? style.red(`does not answer: ${r.error}`) : `live → ${r.live ?? "nothing"}, preview → ${r.preview ?? "nothing"}`;
+    const odd = r.error !== undefined || r.live !== p.target || r.preview !== p.preview;
+    out.push(`           replica on ${padEnd(r.node, 10)} ${odd ? style.yellow(line) : line}`);
+  }
   if (status.shared.length === 0) out.push("           (no shared services running)");
   for (const c of status.shared) out.push(containerLine(c, now));
 
@@ -110,7 +115,14 @@ export function statusJson(status: StackStatus): Record<string, unknown> {
   return {
     stack: status.stack,
     active: status.active,
-    proxy: { driver: status.proxy.driver, target: status.proxy.target, preview: status.proxy.preview, reachable: status.proxy.reachable, detail: status.proxy.detail },
+    proxy: {
+      driver: status.proxy.driver,
+      target: status.proxy.target,
+      preview: status.proxy.preview,
+      reachable: status.proxy.reachable,
+      detail: status.proxy.detail,
+      ...(status.proxy.replicas ? { replicas: status.proxy.replicas } : {}),
+    },
     slots: { blue: slot("blue"), green: slot("green") },
     shared: status.shared.map((k) => ({ name: k.name, service: k.service, state: k.state, health: k.health })),
     state: status.state,

@@ -124,3 +124,14 @@ describe("recommendKeep's reasons", () => {
     expect(rec.why).toMatch(/--keep/);
   });
 });
+
+describe("replicasDisagree", () => {
+  it("is null when every replica routes both routes alike, and names who routes where otherwise", async () => {
+    const { replicasDisagree } = await import("../../../src/engine/conflicts.js");
+    expect(replicasDisagree([])).toBeNull();
+    expect(replicasDisagree([{ node: "n1", live: "blue", preview: "green" }])).toBeNull();
+    expect(replicasDisagree([{ node: "n1", live: "blue", preview: "green" }, { node: "n2", live: "blue", preview: "green" }])).toBeNull();
+    expect(replicasDisagree([{ node: "n1", live: "blue", preview: "green" }, { node: "n2", live: "blue", preview: "blue" }])).toBe("n1 live→blue preview→green; n2 live→blue preview→blue");
+    expect(replicasDisagree([{ node: "n1", live: "blue", preview: "green" }, { node: "n2", live: null, preview: null, error: "refused" }])).toBe("n1 live→blue preview→green; n2 does not answer (refused)");
+  });
+});

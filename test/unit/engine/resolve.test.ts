@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { createStyle } from "../../../src/cli/render/style.js";
+import { renderStatusText } from "../../../src/cli/render/status-text.js";
+import { Engine } from "../../../src/engine/engine.js";
+import { ReplicatedProxyDriver, type ProxyReplica } from "../../../src/proxy/replicated.js";
 import { FakeStack } from "../../fakes/index.js";
+import { ReplicaFake } from "../../fakes/replica.js";
 import { eventsOf, phaseTrail, runOperation } from "./event-checks.js";
 
 /** Both colors run, nothing records a warm standby: an interrupted deploy left them so. */
@@ -143,5 +148,41 @@ describe("resolve", () => {
     expect(result.outcome).toBe("declined");
     expect(stack.stateOf("blue")).toBe("running");
     expect(stack.state.writes).toEqual([]);
+  });
+});
+
+describe("a proxy of several replicas that disagree", () => {
+  function replicatedStack(): { stack: FakeStack; others: ReplicaFake[]; engine: Engine } {
+    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" }, green: { version: "v2" } });
+    const others = [new ReplicaFake(), new ReplicaFake()];
+    const replicas: ProxyReplica[] = [{ node: "node1", driver: stack.proxy }, ...others.map((driver, i) => ({ node: `node${i + 2}`, driver }))];
+    const engine = new Engine({ ...stack.ports, proxy: new ReplicatedProxyDriver("haproxy", async () => replicas) });
+    return { stack, others, engine };
+  }
+
+  it("status names the conflict and who routes where; resolve points every replica at the recorded color", async () => {
+    const { stack, others, engine } = replicatedStack();
+    (others[1] as ReplicaFake).live = "green";
+    const status = await engine.status();
+    expect(status.proxy.replicas?.map((r) => `${r.node}:${r.live}`)).toEqual(["node1:blue", "node2:blue", "node3:green"]);
+    expect(status.conflicts.map((c) => c.kind)).toEqual(["proxy-replicas-disagree"]);
+    expect(status.conflicts[0]).toMatchObject({ recommend: "blue", message: expect.stringContaining("node3 live→green") });
+    expect(renderStatusText(status, createStyle({ isTTY: false }))).toMatch(/replica on node3 +live → green, preview → green/);
+
+    const { result } = await runOperation((h) => engine.resolve({ keep: null }, h));
+    expect(result).toMatchObject({ outcome: "success", to: { color: "blue" } });
+    expect([stack.proxy.live, ...others.map((o) => o.live)]).toEqual(["blue", "blue", "blue"]);
+    expect(stack.stateOf("green")).toBe("stopped");
+    expect((await engine.status()).conflicts).toEqual([]);
+  });
+
+  it("a switch refused by one replica leaves every replica and the state file on the old color", async () => {
+    const { stack, others, engine } = replicatedStack();
+    (others[0] as ReplicaFake).refuse = "HAProxy refused set server live/green";
+    const { result } = await runOperation((h) => engine.switch(h));
+    expect(result.outcome).toBe("failed");
+    expect(result.message).toContain("node2 refused: HAProxy refused set server live/green");
+    expect([stack.proxy.live, ...others.map((o) => o.live)]).toEqual(["blue", "blue", "blue"]);
+    expect(stack.state.current?.active).toBe("blue");
   });
 });
