@@ -46,12 +46,21 @@ function startWrk(url: string, maxSeconds: number): { child: ChildProcess; stop(
   let text = "";
   child.stdout?.on("data", (d: Buffer) => (text += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  // wrk missing (ENOENT) must fail the test at once, not hang it until its timeout.
+  let spawnError: Error | null = null;
+  const exited = new Promise<void>((resolve) => {
+    child.on("close", () => resolve());
+    child.on("error", (err) => {
+      spawnError = new Error(`wrk could not be started (${err.message}); \`bash scripts/ensure-tools.sh\` installs it`);
+      resolve();
+    });
+  });
   return {
     child,
     async stop() {
       child.kill("SIGINT");
       await exited;
+      if (spawnError) throw spawnError;
       const requests = Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN);
       const errs = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
       const socketErrors = errs ? errs.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
