@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // three-engine swarm in network namespaces (root only) and takes minutes. docs/swarm-lab.md.
 export default defineConfig({
   test: {
-    include: ["test/integration/swarm-lab.test.ts"],
+    include: ["test/integration/swarm-lab.test.ts", "test/integration/swarm-platform.test.ts"],
     fileParallelism: false,
     testTimeout: 300_000,
     hookTimeout: 900_000,

@@ -49,6 +49,7 @@ MARKER=.bluegreen-lab # a lab dir holds this file; down removes only dirs that d
 SWITCH_NS=$PREFIX-switch
 HOST_LINK=$PREFIX-host
 CONFIG_FILE=$LAB_DIR/bluegreen.yml
+NODES_FILE=$LAB_DIR/nodes.json
 
 log() { printf 'swarm-lab: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -250,7 +251,8 @@ swarm_up() {
 }
 
 # --- images ------------------------------------------------------------------------------------
-lab_images() { echo "$BG_IMAGE_NS/app:$APP_VERSION" "$BG_IMAGE_NS/proxy-haproxy:local" bluegreen/base-redis:local; }
+# base-node: the base a release is built from on the manager (bluegreen build), loaded with the rest.
+lab_images() { echo "$BG_IMAGE_NS/app:$APP_VERSION" "$BG_IMAGE_NS/proxy-haproxy:local" bluegreen/base-redis:local bluegreen/base-node:local; }
 
 build_images() {
   bash scripts/ensure-docker.sh
@@ -258,9 +260,11 @@ build_images() {
   log "building $BG_IMAGE_NS/app:$APP_VERSION and $BG_IMAGE_NS/proxy-haproxy:local on the host engine…"
   # The same builds as compose.blue.yml / compose.yml describe. The app's context is sent as a tar
   # that follows symlinks (tar -h): in a worktree node_modules is a symlink, which docker build
-  # would not follow.
-  quiet "building $BG_IMAGE_NS/app:$APP_VERSION" sh -c 'tar -ch fixtures/app/Dockerfile fixtures/app/package.json fixtures/app/*.js node_modules/ws |
-    docker build -q -f fixtures/app/Dockerfile --build-arg BASE_IMAGE=bluegreen/base-node:local -t "$0" -' "$BG_IMAGE_NS/app:$APP_VERSION"
+  # would not follow. The packages are the ones the Dockerfile copies (ws, pg and its dependencies).
+  local packages
+  packages=$(grep -o 'node_modules/[^ ]*' fixtures/app/Dockerfile | grep -v '^node_modules/$' | awk '!seen[$0]++ && $0 !~ /^\/app/' | tr '\n' ' ')
+  quiet "building $BG_IMAGE_NS/app:$APP_VERSION" sh -c 'tar -ch fixtures/app/Dockerfile fixtures/app/package.json fixtures/app/*.js $1 |
+    docker build -q -f fixtures/app/Dockerfile --build-arg BASE_IMAGE=bluegreen/base-node:local -t "$0" -' "$BG_IMAGE_NS/app:$APP_VERSION" "$packages"
   quiet "building $BG_IMAGE_NS/proxy-haproxy:local" docker build -q --build-arg BASE_IMAGE=bluegreen/base-haproxy:local -t "$BG_IMAGE_NS/proxy-haproxy:local" fixtures/proxy/haproxy
 }
 
@@ -328,37 +332,38 @@ wait_demo() {
 }
 
 write_config() {
-  local n role
+  local n role first=1
+  # The lab's own facts (for its tests and for humans): each node's name, Docker endpoint, address, role.
+  {
+    printf '['
+    for n in "${NODES[@]}"; do
+      role=worker
+      if [ "$n" = 1 ] || [ "$MANAGERS" = 3 ]; then role=manager; fi
+      [ "$first" = 1 ] || printf ','
+      first=0
+      printf '\n  {"name": "%s", "docker": "unix://%s", "address": "%s", "role": "%s"}' "$(node_ns "$n")" "$(node_sock "$n")" "$(node_ip "$n")" "$role"
+    done
+    printf '\n]\n'
+  } >"$NODES_FILE"
   {
     cat <<EOF
-# ============================================================================================
-# FOR THE FUTURE SWARM PLATFORM ADAPTER (issue 12). bluegreen does not implement platform: swarm
-# yet, and today's config parser rejects this file (unknown key "platform"). It records what the
-# lab made, in the shape the adapter is expected to read. Written by scripts/swarm-lab.sh up;
-# removed by swarm:down. See docs/swarm-lab.md.
-# ============================================================================================
+# bluegreen's config for the swarm lab: bluegreen -c $CONFIG_FILE status | deploy --version V | ...
+# Written by scripts/swarm-lab.sh up; removed by swarm:down. See docs/swarm-lab.md.
 stack: $STACK
 platform: swarm
 
 swarm:
-  # How bluegreen reaches each node's Docker API (unix here; tcp:// or ssh:// elsewhere), by the
-  # node's hostname as \`docker node ls\` shows it. \`manager\` runs \`docker stack deploy\`.
+  # A manager's Docker API: docker stack deploy / rm and the swarm's services, tasks and nodes.
   manager: unix://$(node_sock 1)
+  # Each node's own Docker API, by its hostname in docker node ls: its containers' health, logs,
+  # exec (the proxy replica's runtime API) and events.
   nodes:
 EOF
     for n in "${NODES[@]}"; do
-      role=worker
-      if [ "$n" = 1 ] || [ "$MANAGERS" = 3 ]; then role=manager; fi
-      cat <<EOF
-    - name: $(node_ns "$n")          # its hostname in docker node ls
-      docker: unix://$(node_sock "$n")
-      address: $(node_ip "$n")        # where its host-mode published ports answer
-      role: $role
-EOF
+      echo "    $(node_ns "$n"): unix://$(node_sock "$n")   # $(node_ip "$n")"
     done
     cat <<EOF
-  # This kernel has no IPVS: services use endpoint_mode dnsrr and host-mode published ports.
-  endpointMode: dnsrr
+  # This kernel has no IPVS: the stack files use endpoint_mode dnsrr and host-mode published ports.
 
 compose:
   shared: $REPO/fixtures/swarm/shared.yml   # stack "$STACK": proxy (global) + redis, network ${STACK}_net
@@ -366,6 +371,7 @@ compose:
   green: $REPO/fixtures/swarm/green.yml     # stack "$STACK-green": app-green, $REPLICAS replicas
 
 services: [app]
+versionVariable: APP_VERSION   # what the stack files interpolate the release's version from
 
 env:
   BG_IMAGE_NS: "$BG_IMAGE_NS"
@@ -376,7 +382,7 @@ env:
 
 proxy:
   driver: haproxy
-  service: proxy          # one replica per node; runtime API in each: docker exec <task> nc 127.0.0.1 9999
+  service: proxy          # one replica per node; runtime API in each: exec of nc 127.0.0.1 9999 through its node's API
   upstream: "app-{color}:3000"
   live: "http://$(node_ip 1):$LIVE_PORT"
   preview: "http://$(node_ip 1):$PREVIEW_PORT"
@@ -395,6 +401,16 @@ smoke:
 stateDir: $LAB_DIR/state
 EOF
   } >"$CONFIG_FILE"
+}
+
+# The lab deploys both colors; bluegreen's state file says blue is live and green its warm standby,
+# as a deploy would have left them (without it, bluegreen reports both running as a conflict).
+# Written once, with bluegreen's own writer; later runs keep what bluegreen recorded since.
+record_state() {
+  [ -f "$LAB_DIR/state/state.json" ] && return 0
+  [ -f dist/src/state/active-color.js ] || npm run build --silent
+  node -e 'import(process.argv[1]).then((m) => m.writeState(process.argv[2], { active: "blue", previous: "green", versions: { blue: process.argv[3], green: process.argv[3] }, warm: true, updatedBy: "swarm-lab" }))' \
+    "$REPO/dist/src/state/active-color.js" "$LAB_DIR/state" "$APP_VERSION"
 }
 
 up() {
@@ -418,6 +434,7 @@ up() {
   deploy_demo
   wait_demo
   write_config
+  record_state
   log "up in $((SECONDS - t0))s: swarm of ${#NODES[@]} nodes ($MANAGERS manager(s)); proxy on $(for n in "${NODES[@]}"; do printf '%s ' "$(node_ip "$n")"; done)"
   log "node APIs: $(for n in "${NODES[@]}"; do printf 'docker -H unix://%s ' "$(node_sock "$n")"; done)"
   echo "live: http://$(node_ip 1):$LIVE_PORT/"

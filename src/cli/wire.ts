@@ -9,7 +9,10 @@ import { createConnectionCounter } from "../drain/tcp-connections.js";
 import type { Clock, LiveProbePort, Ports, SmokePort } from "../engine/ports.js";
 import { createComposePlatform, projectName, type HealthWaiter } from "../platform/compose/platform.js";
 import { createServiceFacts } from "../platform/compose/service-facts.js";
-import { createProxyDriver } from "../proxy/index.js";
+import { createProxyDriver, HaproxyDriver } from "../proxy/index.js";
+import { execChannel } from "../proxy/haproxy-channel.js";
+import { ReplicatedProxyDriver, type ProxyReplica } from "../proxy/replicated.js";
+import { createSwarmPlatform } from "../platform/swarm/index.js";
 import { EngineError } from "../engine/errors.js";
 import { createStatePorts } from "../state/engine-ports.js";
 import { createHooksRunner } from "../hooks/index.js";
@@ -112,13 +115,11 @@ export function proxyContainerFinder(config: Config, docker: DockerPort): () => 
   };
 }
 
-/** Every real adapter, wired for one stack. */
-export function createPorts(config: Config, opts: { onWarn?: (msg: string) => void } = {}): Ports {
+/** The platform and the proxy driver of a compose stack: one Docker host. */
+function composeParts(config: Config, opts: { onWarn?: (msg: string) => void }): Pick<Ports, "platform" | "proxy"> {
   const docker = createDockerPort({ host: config.docker.host });
-  const state = createStatePorts(config, identity());
   const compose = createComposeRunner({ dockerHost: config.docker.host });
   return {
-    config,
     platform: createComposePlatform(config, {
       docker,
       compose,
@@ -127,6 +128,41 @@ export function createPorts(config: Config, opts: { onWarn?: (msg: string) => vo
       connections: createConnectionCounter(docker, opts.onWarn),
     }),
     proxy: createProxyDriver(config, docker, proxyContainerFinder(config, docker)),
+  };
+}
+
+/**
+ * The platform and the proxy of a swarm stack: each slot a swarm stack, the proxy one HAProxy
+ * replica per task, each driven through the Docker API of the node it runs on, all switched as one.
+ */
+function swarmParts(config: Config, swarm: Extract<NonNullable<Config["platform"]>, { kind: "swarm" }>): Pick<Ports, "platform" | "proxy"> {
+  const platform = createSwarmPlatform({
+    stack: config.stack,
+    files: { shared: [config.compose.shared], blue: [config.compose.blue], green: [config.compose.green] },
+    cwd: config.root,
+    env: config.env,
+    manager: swarm.manager,
+    nodes: swarm.nodes,
+    ...(swarm.nodeEndpoint ? { nodeEndpoint: swarm.nodeEndpoint } : {}),
+  });
+  const replicas = async (): Promise<ProxyReplica[]> => {
+    const running = (await platform.list("shared")).filter((c) => c.service === config.proxy.service && c.state === "running" && c.node !== undefined);
+    return running.map((c) => {
+      const node = c.node as string;
+      const exec = { exec: (id: string, argv: string[]) => platform.execOnNode(node, id, argv) };
+      return { node, driver: new HaproxyDriver(config, { channel: execChannel(exec, c.id, node) }) };
+    });
+  };
+  return { platform, proxy: new ReplicatedProxyDriver(config.proxy.driver, replicas) };
+}
+
+/** Every real adapter, wired for one stack. */
+export function createPorts(config: Config, opts: { onWarn?: (msg: string) => void } = {}): Ports {
+  const state = createStatePorts(config, identity());
+  const where = config.platform?.kind === "swarm" ? swarmParts(config, config.platform) : composeParts(config, opts);
+  return {
+    config,
+    ...where,
     state: state.state,
     lock: state.lock,
     history: state.history,

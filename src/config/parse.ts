@@ -11,7 +11,7 @@ import { interpolate } from "./interpolate.js";
 import { ALLOWED_KEYS, checkEnvNames, DEFAULTS, fileConfigSchema, REQUIRED_EXAMPLES, type FileConfig } from "./schema.js";
 import { describeValue, formatPath, YamlSource, type KeyPath } from "./source.js";
 import { didYouMean } from "./suggest.js";
-import type { Config } from "./types.js";
+import type { Config, PlatformConfig } from "./types.js";
 
 export { RESERVED_ENV } from "./schema.js";
 
@@ -287,7 +287,26 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
     stateDir: fromRoot(raw.stateDir ?? DEFAULTS.stateDir),
     ...release,
     docker: { host: raw.docker?.host ?? null },
+    platform: buildPlatform(raw, issues),
   };
+}
+
+/** platform and swarm: swarm needs its section (and, for now, the HAProxy driver); compose takes none. */
+function buildPlatform(raw: FileConfig, issues: IssueList): PlatformConfig {
+  const kind = raw.platform ?? "compose";
+  if (kind === "compose") {
+    if (raw.swarm) issues.at(["swarm"], "is set but platform is compose (the default); add `platform: swarm`, or remove the swarm section");
+    return { kind };
+  }
+  if (!raw.swarm) {
+    issues.at(["platform"], "is swarm, which needs a swarm section naming a manager's Docker endpoint, e.g. swarm: { manager: unix:///var/run/docker.sock }");
+    return { kind: "compose" };
+  }
+  const driver = raw.proxy.driver ?? DEFAULTS.proxy.driver;
+  if (driver !== "haproxy") {
+    issues.at(["proxy", "driver"], `is ${driver}; on platform swarm only the haproxy driver can switch every proxy replica (through each node's Docker API) so far: use proxy.driver: haproxy`);
+  }
+  return { kind, manager: raw.swarm.manager, nodes: raw.swarm.nodes ?? {}, nodeEndpoint: raw.swarm.nodeEndpoint ?? null };
 }
 
 /** hooks and migrate: defaults, and the checks across keys (the migrate service must rotate). */

@@ -168,6 +168,24 @@ const dockerHost = checked(z.string().min(1), (host) =>
 );
 const dockerShape = { host: dockerHost.nullable().optional() };
 
+export const PLATFORMS = ["compose", "swarm"] as const;
+/** A swarm node's Docker API: what the Engine API client speaks (unix, plain tcp). */
+const nodeEndpoint = checked(z.string().min(1), (host) =>
+  /^unix:\/\/\/.+/.test(host) || /^tcp:\/\/[^\s/:]+:\d{1,5}\/?$/.test(host)
+    ? null
+    : host.startsWith("ssh://")
+      ? "is an ssh:// endpoint, which bluegreen's Docker client does not speak yet; forward the node's socket (ssh -nNT -L /run/bg-node2.sock:/var/run/docker.sock node2) and write unix:///run/bg-node2.sock"
+      : "is not a Docker endpoint; write unix:///var/run/docker.sock or tcp://HOST:PORT",
+);
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+// Docker Swarm (platform: swarm): a manager's endpoint for stack deploy and the swarm API, and how
+// to reach each node's own API (by its hostname in `docker node ls`), or a template for the rest.
+const swarmShape = {
+  manager: nodeEndpoint,
+  nodes: z.record(checked(z.string(), (name) => (NODE_NAME.test(name) ? null : "is not a node hostname")), nodeEndpoint).optional(),
+  nodeEndpoint: checked(z.string().min(1), (t) => (/^(unix:\/\/\/|tcp:\/\/).*\{(addr|hostname)\}/.test(t) ? null : 'is not an endpoint template; write e.g. "tcp://{addr}:2375" ({addr}: the node\'s address in docker node ls, {hostname}: its hostname)')).optional(),
+};
+
 const rootShape = {
   stack: stackName,
   compose: z.strictObject(composeShape).optional(),
@@ -185,6 +203,8 @@ const rootShape = {
   hooks: z.strictObject(hooksShape).optional(),
   migrate: z.strictObject(migrateShape).optional(),
   docker: z.strictObject(dockerShape).optional(),
+  platform: z.enum(PLATFORMS).optional(),
+  swarm: z.strictObject(swarmShape).optional(),
 };
 
 export const fileConfigSchema = z.strictObject(rootShape);
@@ -203,6 +223,7 @@ export const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
   migrate: Object.keys(migrateShape),
   stop: Object.keys(stopShape),
   docker: Object.keys(dockerShape),
+  swarm: Object.keys(swarmShape),
 };
 
 /** Examples shown when a required key is missing. */

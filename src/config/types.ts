@@ -77,6 +77,11 @@ export interface Config {
    */
   docker: { host: string | null };
   /**
+   * Where the stack runs: "compose" (one Docker host) or "swarm" (each slot a swarm stack; `swarm`
+   * says how to reach the manager and the nodes). Always set by the loader.
+   */
+  platform?: PlatformConfig;
+  /**
    * Operator hooks: executables named after their point (pre-deploy, pre-switch …) in `dir`, each
    * killed (its process group) after `timeoutMs`. Always set by the loader.
    */
@@ -84,6 +89,18 @@ export interface Config {
   /** The migration step, when configured (null: deploys run no migration). Always set by the loader. */
   migrate?: MigrateConfig | null;
 }
+
+export type PlatformConfig =
+  | { kind: "compose" }
+  | {
+      kind: "swarm";
+      /** A manager's Docker endpoint: stack deploy/rm and the swarm API. */
+      manager: string;
+      /** Each node's Docker API by its hostname in `docker node ls`. */
+      nodes: Record<string, string>;
+      /** For nodes not listed: a template with {addr} / {hostname}; null: the adapter's default. */
+      nodeEndpoint: string | null;
+    };
 
 export interface MigrateConfig {
   /** Base name of the rotating service whose image runs it (`app` → `app-green` of the target color). */

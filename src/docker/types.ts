@@ -24,6 +24,8 @@ export interface ContainerInfo {
   startedAt: string | null;
   restarts: number;
   exitCode: number | null;
+  /** The swarm node it runs on (its hostname in `docker node ls`); absent on one Docker host. */
+  node?: string;
 }
 
 /** A Docker event, reduced to what the engine and TUI use. */

@@ -29,8 +29,9 @@ export function createStatePorts(
   env: NodeJS.ProcessEnv = process.env,
 ): { state: StateStore; lock: LockPort; history: HistoryPort } {
   const dir = config.stateDir;
-  // The endpoint the stack really uses: docker.host wins over DOCKER_HOST, as it does for Docker.
-  const lockDir = lockDirFor(config.stack, env, config.docker.host);
+  // The endpoint the stack really uses: docker.host wins over DOCKER_HOST, as it does for Docker; on
+  // swarm, the manager's. The lock is this host's: two machines driving one swarm do not exclude each other.
+  const lockDir = lockDirFor(config.stack, env, config.platform?.kind === "swarm" ? config.platform.manager : config.docker.host);
   const state: StateStore = {
     read: () => readState(dir),
     write: (s) => writeState(dir, { ...s, updatedBy: `${who.user}@${who.host}` }),

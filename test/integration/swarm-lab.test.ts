@@ -31,7 +31,7 @@ interface LabNode {
 
 interface LabConfig {
   platform: string;
-  swarm: { manager: string; nodes: LabNode[] };
+  swarm: { manager: string; nodes: Record<string, string> };
 }
 
 async function run(file: string, args: string[], timeoutMs = 120_000): Promise<string> {
@@ -185,8 +185,10 @@ describe("swarm lab: three Docker engines in network namespaces, one swarm, the 
     );
     const config = parse(readFileSync(printed.config as string, "utf8")) as LabConfig;
     expect(config.platform).toBe("swarm");
-    nodes = config.swarm.nodes;
+    nodes = JSON.parse(readFileSync(join(LAB_DIR, "nodes.json"), "utf8")) as LabNode[];
     manager = config.swarm.manager;
+    // The config names each node's endpoint by hostname, as bluegreen reads it.
+    expect(config.swarm.nodes).toEqual(Object.fromEntries(nodes.map((n) => [n.name, n.docker])));
   });
 
   afterAll(async () => {
