@@ -145,13 +145,23 @@ function swarmParts(config: Config, swarm: Extract<NonNullable<Config["platform"
     nodes: swarm.nodes,
     ...(swarm.nodeEndpoint ? { nodeEndpoint: swarm.nodeEndpoint } : {}),
   });
+  // One driver (and runtime-API session) per proxy container, kept while that container runs.
+  const known = new Map<string, ProxyReplica>();
   const replicas = async (): Promise<ProxyReplica[]> => {
     const running = (await platform.list("shared")).filter((c) => c.service === config.proxy.service && c.state === "running" && c.node !== undefined);
-    return running.map((c) => {
-      const node = c.node as string;
-      const exec = { exec: (id: string, argv: string[]) => platform.execOnNode(node, id, argv) };
-      return { node, driver: new HaproxyDriver(config, { channel: execChannel(exec, c.id, node) }) };
-    });
+    for (const id of known.keys()) if (!running.some((c) => c.id === id)) known.delete(id);
+    return running
+      .map((c) => {
+        const node = c.node as string;
+        let replica = known.get(c.id);
+        if (!replica) {
+          const exec = { exec: (id: string, argv: string[]) => platform.execOnNode(node, id, argv), execSession: (id: string, argv: string[]) => platform.execSessionOnNode(node, id, argv) };
+          replica = { node, driver: new HaproxyDriver(config, { channel: execChannel(exec, c.id, node) }) };
+          known.set(c.id, replica);
+        }
+        return replica;
+      })
+      .sort((a, b) => a.node.localeCompare(b.node));
   };
   return { platform, proxy: new ReplicatedProxyDriver(config.proxy.driver, replicas) };
 }

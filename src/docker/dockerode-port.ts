@@ -1,13 +1,14 @@
 import { once } from "node:events";
 import { createRequire } from "node:module";
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough, Readable, type Duplex } from "node:stream";
 import type Dockerode from "dockerode";
 import { toContainerInfo, type InspectData } from "./container-info.js";
 import { eventFilters, PROJECT_LABEL } from "./docker-event.js";
 import { engineApi, engineApiEndpoint, engineApiStream, filtersQuery, resolveDockerHost, type EngineApiEndpoint } from "./engine-api.js";
 import { ContainerNotFoundError, DockerUnavailableError } from "./errors.js";
 import { subscribeEventStream } from "./event-stream.js";
-import type { ContainerInfo, DockerEvent, DockerPort, EventStreamStatus, EventSubscription, ExecResult } from "./types.js";
+import type { Socket } from "node:net";
+import type { ContainerInfo, DockerEvent, DockerPort, EventStreamStatus, EventSubscription, ExecResult, ExecSession } from "./types.js";
 
 export interface DockerPortOptions {
   /** Unix socket of the daemon; default: `host`, else DOCKER_HOST, else /var/run/docker.sock. */
@@ -141,6 +142,29 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
         info = await call(() => exec.inspect());
       }
       return { exitCode: info.ExitCode ?? -1, stdout: stdout.text(), stderr: stderr.text() };
+    },
+
+    async execSession(idOrName: string, argv: string[]): Promise<ExecSession> {
+      if (argv.length === 0) throw new Error("exec needs a command: argv was empty (bluegreen bug).");
+      const docker = await dockerode();
+      const exec = await call(() => docker.getContainer(idOrName).exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false }))
+        .catch((err: unknown) => rethrowContainerError(err, idOrName));
+      const stream = (await call(() => exec.start({ hijack: true, stdin: true }))) as Duplex & Partial<Pick<Socket, "ref" | "unref">>;
+      const output = new PassThrough();
+      docker.modem.demuxStream(stream, output, output);
+      const end = () => output.end();
+      stream.on("end", end);
+      stream.on("close", end);
+      stream.on("error", (err: Error) => output.destroy(err));
+      return {
+        write: (text) => void stream.write(text),
+        output,
+        hold: (active) => (active ? stream.ref?.() : stream.unref?.()),
+        close: () => {
+          stream.end();
+          stream.destroy();
+        },
+      };
     },
 
     async logs(idOrName: string, tail: number): Promise<string> {

@@ -46,6 +46,15 @@ export interface EventSubscription {
   close(): void;
 }
 
+/** A running exec with stdin attached: what is written goes to its stdin; `output` is its stdout and stderr. */
+export interface ExecSession {
+  write(text: string): void;
+  readonly output: NodeJS.ReadableStream;
+  /** While false, the session does not keep the process alive (an idle session must not hold a CLI open). */
+  hold(active: boolean): void;
+  close(): void;
+}
+
 export interface ExecResult {
   exitCode: number;
   stdout: string;
@@ -65,6 +74,11 @@ export interface DockerPort {
   kill(idOrName: string, signal: string): Promise<void>;
   /** Run argv (no shell) inside a running container. */
   exec(idOrName: string, argv: string[]): Promise<ExecResult>;
+  /**
+   * Run argv inside a running container with its stdin open, for a conversation (a proxy's runtime
+   * API over one connection). Absent where the adapter cannot.
+   */
+  execSession?(idOrName: string, argv: string[]): Promise<ExecSession>;
   /** The last `tail` lines of a container's logs (stdout and stderr together). */
   logs(idOrName: string, tail: number): Promise<string>;
   /**

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { ExecResult } from "../docker/types.js";
+import type { ExecResult, ExecSession } from "../docker/types.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import { haproxyCommand } from "./haproxy-socket.js";
 
@@ -33,9 +33,117 @@ export function socketChannel(runDir: string): HaproxyChannel {
   };
 }
 
-/** The part of a Docker endpoint an exec channel needs. */
+/** The part of a Docker endpoint an exec channel needs (a session, where it can: one exec for many commands). */
 export interface ContainerExec {
   exec(idOrName: string, argv: string[]): Promise<ExecResult>;
+  execSession?(idOrName: string, argv: string[]): Promise<ExecSession>;
+}
+
+/** What HAProxy prints after each answer in interactive mode ("prompt"). */
+const PROMPT = "\n> ";
+
+/**
+ * Pure: the answers complete in `buffer` (interactive mode: each ends with PROMPT), and what is left.
+ * An answer keeps its own text and final newline; a command with nothing to say answers "".
+ */
+export function splitAnswers(buffer: string): { answers: string[]; rest: string } {
+  const answers: string[] = [];
+  let rest = buffer;
+  for (let at = rest.indexOf(PROMPT); at !== -1; at = rest.indexOf(PROMPT)) {
+    answers.push(rest.slice(0, at));
+    rest = rest.slice(at + PROMPT.length);
+  }
+  return { answers, rest };
+}
+
+/**
+ * HAProxy's runtime API over one long-lived exec of `nc` in interactive mode: a command is a round
+ * trip on an open stream (a few ms) instead of an exec each (60-90 ms on the lab's nodes). Commands
+ * run one at a time; a session that fails, times out or is closed by HAProxy (stats timeout) is
+ * dropped and the next command opens a new one. Idle, it does not keep the process alive.
+ */
+export function promptSession(open: () => Promise<ExecSession>, timeoutMs = 2000): { command(command: string): Promise<string>; close(): void } {
+  type Live = { session: ExecSession; buffer: string; answers: string[]; wake: (() => void) | null; ended: Error | null };
+  let live: Promise<Live> | null = null;
+  let chain: Promise<unknown> = Promise.resolve();
+
+  const next = (l: Live): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        l.wake = null;
+        reject(err);
+      };
+      const check = () => {
+        if (l.answers.length > 0) {
+          clearTimeout(timer);
+          l.wake = null;
+          resolve(l.answers.shift() as string);
+        } else if (l.ended) fail(l.ended);
+      };
+      l.wake = check;
+      check();
+    });
+
+  const start = async (): Promise<Live> => {
+    const session = await open();
+    const l: Live = { session, buffer: "", answers: [], wake: null, ended: null };
+    session.output.on("data", (chunk: Buffer | string) => {
+      const { answers, rest } = splitAnswers(l.buffer + chunk.toString());
+      l.buffer = rest;
+      l.answers.push(...answers);
+      l.wake?.();
+    });
+    const end = (err?: Error) => {
+      l.ended = err ?? new Error("the runtime API session ended (HAProxy's stats timeout, or the replica stopped)");
+      l.wake?.();
+    };
+    session.output.on("end", () => end());
+    session.output.on("error", end);
+    session.hold(true);
+    session.write("prompt\n");
+    // "prompt" answers with the first prompt alone.
+    await next(l);
+    return l;
+  };
+
+  const drop = () => {
+    const was = live;
+    live = null;
+    void was?.then((l) => l.session.close(), () => undefined);
+  };
+
+  const run = async (command: string): Promise<string> => {
+    live ??= start();
+    let l: Live;
+    try {
+      l = await live;
+      if (l.ended) throw l.ended;
+    } catch (err) {
+      drop();
+      throw err;
+    }
+    l.session.hold(true);
+    try {
+      l.session.write(`${command}\n`);
+      return await next(l);
+    } catch (err) {
+      drop();
+      throw err;
+    } finally {
+      l.session.hold(false);
+    }
+  };
+
+  return {
+    command(command) {
+      const result = chain.then(() => run(command));
+      chain = result.catch(() => undefined);
+      return result;
+    },
+    close: drop,
+  };
 }
 
 /** Where the runtime API listens inside a replica's own network namespace (fixtures/swarm/haproxy.cfg). */
@@ -55,10 +163,12 @@ export function execChannel(docker: ContainerExec, container: string, label: str
     if (res.exitCode !== 0) throw new Error(`${what} exited ${res.exitCode}${res.stderr.trim() ? `: ${res.stderr.trim().split("\n").slice(-2).join(" ")}` : ""}`);
     return res.stdout;
   };
+  const session = docker.execSession ? promptSession(() => (docker.execSession as NonNullable<ContainerExec["execSession"]>)(container, ["nc", host, String(port)])) : null;
   return {
     where: `${label}: ${host}:${port} inside container ${container.slice(0, 12)}`,
     stateWhere: `${label}: ${REPLICA_STATE_FILE}`,
-    command: (command) => run(["sh", "-c", `printf '%s\\n' "$1" | nc -w 2 ${host} ${port}`, "sh", command], `nc ${host} ${port}`),
+    command: (command) =>
+      session ? session.command(command) : run(["sh", "-c", `printf '%s\\n' "$1" | nc -w 2 ${host} ${port}`, "sh", command], `nc ${host} ${port}`),
     saveState: async (text) => {
       // A temp file and a rename in the same directory: a replica restarted mid-write loads the old or the new states, never half.
       await run(["sh", "-c", 'mkdir -p "${2%/*}" && printf \'%s\' "$1" > "$2.tmp" && mv -f "$2.tmp" "$2"', "sh", text, REPLICA_STATE_FILE], "saving the server states");

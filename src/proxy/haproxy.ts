@@ -62,6 +62,12 @@ export class HaproxyDriver extends RouteDriver {
     return backendTarget(await this.states(route), route);
   }
 
+  /** Both routes from one read of every backend's servers (status asks for both). */
+  async targets(): Promise<{ live: Color | null; preview: Color | null }> {
+    const rows = await this.states();
+    return { live: backendTarget(rows, "live"), preview: backendTarget(rows, "preview") };
+  }
+
   protected async describeControl(): Promise<string> {
     const info = await this.command("show info", "");
     const version = /^Version:\s*(.+)$/m.exec(info)?.[1] ?? "unknown version";

@@ -19,7 +19,7 @@ function containerLine(c: ContainerInfo, now: number): string {
   const health = c.health === "none" ? "no healthcheck" : c.health;
   const up = c.state === "running" ? `up ${formatUptime(c.startedAt, now)}` : c.exitCode !== null ? `exit ${c.exitCode}` : "";
   const failing = c.health === "unhealthy" && c.lastHealthOutput ? `; last check: ${c.lastHealthOutput.replace(/\s+/g, " ").trim()}` : "";
-  return `           ${[c.name, c.state, health, c.version ?? "", up, `restarts ${c.restarts}`].filter(Boolean).join("  ")}${failing}`;
+  return `           ${[c.name, c.node ? `on ${c.node}` : "", c.state, health, c.version ?? "", up, `restarts ${c.restarts}`].filter(Boolean).join("  ")}${failing}`;
 }
 
 function slotSummary(style: Style, slot: StackStatus["slots"][Color]): string {
@@ -109,7 +109,7 @@ export function statusJson(status: StackStatus): Record<string, unknown> {
       exists: s.exists,
       version: s.version,
       since: s.since,
-      containers: s.containers.map((k) => ({ name: k.name, service: k.service, state: k.state, health: k.health, version: k.version, startedAt: k.startedAt, restarts: k.restarts, lastHealthOutput: k.lastHealthOutput })),
+      containers: s.containers.map((k) => ({ name: k.name, service: k.service, ...(k.node ? { node: k.node } : {}), state: k.state, health: k.health, version: k.version, startedAt: k.startedAt, restarts: k.restarts, lastHealthOutput: k.lastHealthOutput })),
     };
   };
   return {
@@ -124,7 +124,7 @@ export function statusJson(status: StackStatus): Record<string, unknown> {
       ...(status.proxy.replicas ? { replicas: status.proxy.replicas } : {}),
     },
     slots: { blue: slot("blue"), green: slot("green") },
-    shared: status.shared.map((k) => ({ name: k.name, service: k.service, state: k.state, health: k.health })),
+    shared: status.shared.map((k) => ({ name: k.name, service: k.service, ...(k.node ? { node: k.node } : {}), state: k.state, health: k.health })),
     state: status.state,
     stateError: status.stateError,
     lock: status.lock,

@@ -8,7 +8,7 @@ import type { Color, Slot } from "../../domain/color.js";
 import { createComposeRunner } from "../../docker/compose-runner.js";
 import { filtersQuery } from "../../docker/engine-api.js";
 import { DockerUnavailableError, HealthTimeoutError, type PendingHealth } from "../../docker/errors.js";
-import type { ComposeTarget, ContainerInfo, ExecResult } from "../../docker/types.js";
+import type { ComposeTarget, ContainerInfo, ExecResult, ExecSession } from "../../docker/types.js";
 import { createConnectionCounter } from "../../drain/tcp-connections.js";
 import type { Platform, StartOptions } from "../../engine/ports.js";
 import { parseServiceFacts } from "../compose/service-facts.js";
@@ -32,6 +32,8 @@ export type { SwarmSettings } from "./settings.js";
 /** The swarm platform, and what wiring needs beside the port: a command inside a task's container, through its node's API (a proxy replica's runtime API). */
 export interface SwarmPlatform extends Platform {
   execOnNode(node: string, containerId: string, argv: string[]): Promise<ExecResult>;
+  /** The same with stdin open, for a conversation (one runtime-API session per replica). */
+  execSessionOnNode(node: string, containerId: string, argv: string[]): Promise<ExecSession>;
 }
 
 const SLOTS: readonly Slot[] = ["shared", "blue", "green"];
@@ -140,13 +142,23 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
     );
   };
 
+  const nodePort = async (node: string) => {
+    const view = (await cluster.nodes()).find((n) => n.hostname === node);
+    if (!view?.client) throw new Error(`no Docker endpoint for swarm node ${node}${view?.problem ? ` (${view.problem})` : ""}; name it under swarm.nodes in bluegreen.yml`);
+    return view.client.port;
+  };
+
   const platform: SwarmPlatform = {
     kind: "swarm",
 
     async execOnNode(node, containerId, argv) {
-      const view = (await cluster.nodes()).find((n) => n.hostname === node);
-      if (!view?.client) throw new Error(`no Docker endpoint for swarm node ${node}${view?.problem ? ` (${view.problem})` : ""}; name it under swarm.nodes in bluegreen.yml`);
-      return view.client.port.exec(containerId, argv);
+      return (await nodePort(node)).exec(containerId, argv);
+    },
+
+    async execSessionOnNode(node, containerId, argv) {
+      const port = await nodePort(node);
+      if (!port.execSession) throw new Error(`the Docker client of node ${node} cannot keep an exec open (bluegreen bug)`);
+      return port.execSession(containerId, argv);
     },
 
     async ping() {

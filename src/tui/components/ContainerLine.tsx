@@ -24,13 +24,15 @@ export function ContainerLine({ container: c, selected, width, now }: { containe
   const health = c.health === "none" ? "no check" : c.health;
   const up = c.state === "running" ? `up ${formatUptime(c.startedAt, now)}` : c.exitCode !== null ? `exit ${c.exitCode}` : "";
   // The name gets what the facts leave of the line (at least 16 columns): whole when there is room.
-  const facts = ` ${c.state} ${health}${c.version ? ` ${c.version}` : ""} ${up} restarts ${c.restarts}`;
+  const where = c.node ? ` on ${c.node}` : "";
+  const facts = `${where} ${c.state} ${health}${c.version ? ` ${c.version}` : ""} ${up} restarts ${c.restarts}`;
   const nameWidth = Math.max(16, width - 2 - [...facts].length);
   return (
     <Box flexDirection="column" width={width}>
       <Txt inverse={selected}>
         {selected ? "› " : "  "}
-        {truncate(c.name, nameWidth)} <Txt tone={stateTone(c)}>{c.state}</Txt> <Txt tone={healthTone(c.health)}>{health}</Txt>
+        {truncate(c.name, nameWidth)}
+        {where ? <Txt tone="muted">{where}</Txt> : null} <Txt tone={stateTone(c)}>{c.state}</Txt> <Txt tone={healthTone(c.health)}>{health}</Txt>
         {c.version ? ` ${c.version}` : ""} <Txt tone="muted">{up}</Txt>
         <Txt tone={c.restarts > 0 ? "warn" : "muted"}>{` restarts ${c.restarts}`}</Txt>
       </Txt>

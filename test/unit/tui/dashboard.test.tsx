@@ -130,3 +130,29 @@ describe("Dashboard", () => {
     expect(app.exits).toEqual([0]);
   });
 });
+
+describe("Dashboard on a swarm", () => {
+  it("shows each task's node and each proxy replica's routing, the one that disagrees marked", async () => {
+    const status = makeStatus({
+      active: "blue",
+      blue: [container("app-blue.1", { version: "v1", node: "bgl-node1" }), container("app-blue.2", { version: "v1", node: "bgl-node2" })],
+    });
+    status.proxy = {
+      ...status.proxy,
+      driver: "haproxy",
+      target: null,
+      replicas: [
+        { node: "bgl-node1", live: "blue", preview: "green" },
+        { node: "bgl-node2", live: "blue", preview: "green" },
+        { node: "bgl-node3", live: "green", preview: "green" },
+      ],
+    };
+    app = renderApp({ engine: new FakeEngine(status), columns: 100, rows: 40 });
+    await waitForText(app, "replica on bgl-node3");
+    const frame = app.lastFrame();
+    expect(lineWith(frame, "app-blue.1")).toMatch(/app-blue\.1 on bgl-node1 running healthy v1/);
+    expect(lineWith(frame, "app-blue.2")).toMatch(/on bgl-node2/);
+    expect(lineWith(frame, "replica on bgl-node3")).toContain("live → green, preview → green");
+    expect(lineWith(frame, "replica on bgl-node1")).toContain("live → blue, preview → green");
+  });
+});

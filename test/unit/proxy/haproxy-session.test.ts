@@ -1,0 +1,83 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { ExecSession } from "../../../src/docker/types.js";
+import { promptSession, splitAnswers } from "../../../src/proxy/haproxy-channel.js";
+
+/** An `nc` to a HAProxy in interactive mode: "prompt" then one answer + "\n> " per command line. */
+class FakeNc implements ExecSession {
+  readonly output = new PassThrough();
+  readonly lines: string[] = [];
+  held: boolean[] = [];
+  closed = false;
+  constructor(private readonly answer: (line: string) => string | null) {}
+  write(text: string) {
+    for (const line of text.split("\n").filter(Boolean)) {
+      this.lines.push(line);
+      const reply = line === "prompt" ? "" : this.answer(line);
+      // Split in two chunks: an answer may arrive in pieces.
+      if (reply !== null) {
+        const all = `${reply}\n> `;
+        setImmediate(() => {
+          this.output.write(all.slice(0, 3));
+          setImmediate(() => this.output.write(all.slice(3)));
+        });
+      }
+    }
+  }
+  hold(active: boolean) {
+    this.held.push(active);
+  }
+  close() {
+    this.closed = true;
+    this.output.end();
+  }
+}
+
+describe("HAProxy's runtime API over one interactive session", () => {
+  it("splits answers at each prompt: text keeps its final newline, a silent command answers empty", () => {
+    expect(splitAnswers("\n> ")).toEqual({ answers: [""], rest: "" });
+    expect(splitAnswers("1\n# be_id\n4 live 1 blue\n\n> \n> par")).toEqual({ answers: ["1\n# be_id\n4 live 1 blue\n", ""], rest: "par" });
+  });
+
+  it("runs commands one at a time on one exec, in order, and does not hold the process open when idle", async () => {
+    const opened: FakeNc[] = [];
+    const s = promptSession(async () => {
+      const nc = new FakeNc((line) => (line.startsWith("show") ? `answer to ${line}\n` : ""));
+      opened.push(nc);
+      return nc;
+    });
+    const answers = await Promise.all([s.command("show servers state live"), s.command("set server live/green state ready"), s.command("show info")]);
+    expect(answers).toEqual(["answer to show servers state live\n", "", "answer to show info\n"]);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]?.lines).toEqual(["prompt", "show servers state live", "set server live/green state ready", "show info"]);
+    expect(opened[0]?.held.at(-1)).toBe(false);
+  });
+
+  it("a session that ended (HAProxy's stats timeout) is replaced by a new one for the next command", async () => {
+    const opened: FakeNc[] = [];
+    const s = promptSession(async () => {
+      const nc = new FakeNc(() => "ok\n");
+      opened.push(nc);
+      return nc;
+    });
+    expect(await s.command("show info")).toBe("ok\n");
+    opened[0]?.output.end();
+    await new Promise((r) => setImmediate(r));
+    await expect(s.command("show info")).rejects.toThrow(/session ended/);
+    expect(await s.command("show info")).toBe("ok\n");
+    expect(opened).toHaveLength(2);
+  });
+
+  it("a command with no answer times out, and the stuck session is closed", async () => {
+    const opened: FakeNc[] = [];
+    const s = promptSession(async () => {
+      const nc = new FakeNc((line) => (line === "hang" ? null : "ok\n"));
+      opened.push(nc);
+      return nc;
+    }, 100);
+    await expect(s.command("hang")).rejects.toThrow(/no complete answer within 100 ms/);
+    await new Promise((r) => setImmediate(r));
+    expect(opened[0]?.closed).toBe(true);
+    expect(await s.command("show info")).toBe("ok\n");
+  });
+});
