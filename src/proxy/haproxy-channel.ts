@@ -127,7 +127,11 @@ export function promptSession(open: () => Promise<ExecSession>, timeoutMs = 2000
     l.session.hold(true);
     try {
       l.session.write(`${command}\n`);
-      return await next(l);
+      // "a; b" in one line: HAProxy answers each command with its own prompt.
+      const parts = command.split(";").length;
+      let answer = "";
+      for (let i = 0; i < parts; i++) answer += await next(l);
+      return answer;
     } catch (err) {
       drop();
       throw err;

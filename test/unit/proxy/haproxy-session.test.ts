@@ -81,3 +81,14 @@ describe("HAProxy's runtime API over one interactive session", () => {
     expect(await s.command("show info")).toBe("ok\n");
   });
 });
+
+describe("commands chained with ';' on one line", () => {
+  it("wait for one answer per command and return them together (HAProxy prompts after each)", async () => {
+    const nc = new FakeNc((line) => line.split(";").map((part) => (part.trim().startsWith("show") ? `state of ${part.trim()}\n` : "")).join("\n> "));
+    const s = promptSession(async () => nc);
+    expect(await s.command("set server live/green state ready; set server live/green health up")).toBe("");
+    expect(await s.command("show servers state live; show servers state preview")).toBe("state of show servers state live\nstate of show servers state preview\n");
+    // The next command is not answered by a leftover of the chain.
+    expect(await s.command("show info")).toBe("state of show info\n");
+  });
+});
