@@ -4,13 +4,14 @@
  * written to reports/bench.md and reports/bench.json. Nothing here passes or fails on timing: the
  * figures are reported as measured, with the goals next to them.
  *
- *   node dist/bench/main.js [--drivers nginx,caddy,haproxy] [--out reports] [--quick] [--goals]
+ *   node dist/bench/main.js [--drivers nginx,caddy,haproxy] [--out reports] [--quick] [--goals] [--swarm]
  */
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { mkdir, writeFile } from "node:fs/promises";
 import { benchGoals, renderGoals } from "./goals.js";
+import { benchSwarm } from "./swarm.js";
 import { renderMarkdown, writeBenchReports, type BenchRun } from "./report.js";
 import { benchDriver, type DriverBenchResult } from "./run-driver.js";
 import { ensureBaseImages, REPO_ROOT, type BenchProxy } from "./stack.js";
@@ -25,7 +26,7 @@ function usage(message: string): never {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { drivers: { type: "string" }, out: { type: "string" }, quick: { type: "boolean" }, goals: { type: "boolean" } },
+    options: { drivers: { type: "string" }, out: { type: "string" }, quick: { type: "boolean" }, goals: { type: "boolean" }, swarm: { type: "boolean" } },
     allowPositionals: false,
   });
   const drivers = (values.drivers ?? ALL.join(",")).split(",").map((d) => d.trim()) as BenchProxy[];
@@ -47,6 +48,16 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const started = performance.now();
   const loadAvgStart = loadavg();
+
+  // --swarm: the swarm row (issue 12) on the swarm lab (npm run swarm:up), written to <out>/bench-swarm.md.
+  if (values.swarm) {
+    const rows = await benchSwarm({ switches: quick ? 6 : 30, repo: REPO_ROOT, log });
+    const load = `load average ${loadAvgStart.map((l) => l.toFixed(2)).join(" ")} → ${loadavg().map((l) => l.toFixed(2)).join(" ")}, ${cpus().length} cores`;
+    const text = `# bench: swarm (issue 12), on the swarm lab\n\n${new Date().toISOString()}, ${load}\n\n${renderGoals(rows)}\n`;
+    await writeFile(path.join(outDir, "bench-swarm.md"), text);
+    log(text);
+    return rows.some((r) => r.value === null) ? 1 : 0;
+  }
 
   log("bench: ensuring base images (fixtures/images/build.sh; nothing is pulled)");
   await ensureBaseImages();

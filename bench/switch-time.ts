@@ -36,6 +36,8 @@ export interface SwitchSeries {
 
 export interface SwitchSeriesOptions {
   liveUrl: string;
+  /** Further live URLs that must all serve the new color too (one per proxy replica, on swarm); the slowest one times the switch. */
+  alsoUrls?: string[];
   count: number;
   /** Switches to this color and back (the first goes away from the color the live route serves). */
   act: (to: Color) => Promise<void>;
@@ -80,12 +82,32 @@ async function currentColor(clock: RunClock, liveUrl: string): Promise<Color> {
   return only;
 }
 
+/** Pure: one switch seen through several URLs: done when the slowest is; probes and failures add up. */
+export function mergeTimings(perUrl: SwitchTiming[]): SwitchTiming {
+  const first = perUrl[0] as SwitchTiming;
+  const done = perUrl.every((t) => t.newColorMs !== null);
+  const codes: Record<string, number> = {};
+  for (const t of perUrl) for (const [code, n] of Object.entries(t.codes)) codes[code] = (codes[code] ?? 0) + n;
+  return {
+    to: first.to,
+    commandMs: first.commandMs,
+    newColorMs: done ? Math.max(...perUrl.map((t) => t.newColorMs as number)) : null,
+    probes: perUrl.reduce((n, t) => n + t.probes, 0),
+    hard: perUrl.reduce((n, t) => n + t.hard, 0),
+    keepAliveCloses: perUrl.reduce((n, t) => n + t.keepAliveCloses, 0),
+    codes,
+  };
+}
+
 export async function timeSwitchSeries(o: SwitchSeriesOptions): Promise<SwitchSeries> {
   const clock = startClock();
   const intervalMs = o.probeIntervalMs ?? 5;
   const settleMs = o.settleMs ?? 300;
-  let color = await currentColor(clock, o.liveUrl);
-  const loop = startProbeLoop({ url: o.liveUrl, intervalMs, maxDurationMs: o.maxDurationMs, clock, timeoutMs: 2000, connections: 8 });
+  const urls = [o.liveUrl, ...(o.alsoUrls ?? [])];
+  const colors = await Promise.all(urls.map((url) => currentColor(clock, url)));
+  if (new Set(colors).size !== 1) throw new Error(`the live URLs answer from different colors before the series (${urls.map((u, i) => `${u}: ${colors[i]}`).join(", ")}); nothing was switched`);
+  let color = colors[0] as Color;
+  const loops = urls.map((url) => startProbeLoop({ url, intervalMs, maxDurationMs: o.maxDurationMs, clock, timeoutMs: 2000, connections: 8 }));
   const windows: { to: Color; start: number; commandMs: number }[] = [];
   let error: string | null = null;
   try {
@@ -104,24 +126,20 @@ export async function timeSwitchSeries(o: SwitchSeriesOptions): Promise<SwitchSe
       await sleep(settleMs);
     }
   } finally {
-    await loop.stop();
+    await Promise.all(loops.map((l) => l.stop()));
   }
   const end = clock();
   const timings = windows.map((w, i) => {
     const until = windows[i + 1]?.start ?? end;
     // A probe answered after the next command started may already show the next switch: it
     // belongs to neither window (on a loaded machine a probe can be in flight for a long time).
-    return timingFromSamples(
-      loop.samples.filter((s) => s.t >= w.start && s.t + s.latencyMs < until),
-      w.to,
-      w.start,
-      w.commandMs,
-    );
+    const perUrl = loops.map((loop) => timingFromSamples(loop.samples.filter((s) => s.t >= w.start && s.t + s.latencyMs < until), w.to, w.start, w.commandMs));
+    return mergeTimings(perUrl);
   });
   return {
     timings,
-    probeJitter: summarizeLatency(loop.jitterMs),
-    probeLatency: summarizeLatency(loop.samples.map((s) => s.latencyMs)),
+    probeJitter: summarizeLatency(loops.flatMap((l) => l.jitterMs)),
+    probeLatency: summarizeLatency(loops.flatMap((l) => l.samples.map((s) => s.latencyMs))),
     probeIntervalMs: intervalMs,
     error,
   };
