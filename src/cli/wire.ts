@@ -148,7 +148,7 @@ function swarmParts(config: Config, swarm: Extract<NonNullable<Config["platform"
   // One driver (and runtime-API session) per proxy container, kept while that container runs.
   const known = new Map<string, ProxyReplica>();
   const replicas = async (): Promise<ProxyReplica[]> => {
-    const running = (await platform.list("shared")).filter((c) => c.service === config.proxy.service && c.state === "running" && c.node !== undefined);
+    const running = (await platform.list("shared")).filter((c) => c.service === config.proxy.service && (c.state === "running" || c.state === "paused") && c.node !== undefined);
     for (const id of known.keys()) if (!running.some((c) => c.id === id)) known.delete(id);
     return running
       .map((c) => {

@@ -120,16 +120,29 @@ export function detectConflicts(facts: ConflictFacts): Conflict[] {
     });
   }
 
-  const disagree = replicasDisagree(proxy.replicas ?? []);
+  const silent = (proxy.replicas ?? []).filter((r) => r.error !== undefined);
+  if (silent.length > 0) {
+    // A replica that does not answer cannot be switched: every switch refuses until it answers or is gone.
+    conflicts.push({
+      kind: "proxy-unreachable",
+      message: `${silent.length} of ${proxy.replicas?.length ?? 0} proxy replicas do not answer: ${describeReplicas(silent)}; a switch changes nothing until every replica answers`,
+      recommend: null,
+      why: `find out why the replica on ${silent.map((r) => r.node).join(", ")} does not answer (its task paused, restarting or its node's Docker API down: \`docker service ps\` of the proxy), then run \`bluegreen status\` again`,
+    });
+  }
+  const disagree = silent.length === 0 ? replicasDisagree(proxy.replicas ?? []) : null;
   if (disagree) {
     // Which color to settle on: the state file's, when it is healthy (what the last operation meant), else as for any conflict.
     const intended = state?.active && slots[state.active].healthy ? { color: state.active, why: `the state file records ${state.active} as active and it is healthy` } : rec;
     conflicts.push({ kind: "proxy-replicas-disagree", message: `the proxy's replicas route differently: ${disagree}`, recommend: intended.color, why: intended.why });
   }
 
+  // Replicas that disagree or do not all answer leave no single target: that is the finding, not the drift or "both running" it implies.
+  const splitReplicas = silent.length > 0 || disagree !== null;
+
   if (slots.blue.running && slots.green.running && !deployRunning) {
     // With replicas that disagree the target is not one color: the recorded warm standby still counts as intended.
-    const warmStandby = state?.warm === true && state.active !== null && (state.active === proxy.target || disagree !== null);
+    const warmStandby = state?.warm === true && state.active !== null && (state.active === proxy.target || splitReplicas);
     if (!warmStandby) {
       conflicts.push({
         kind: "both-running",
@@ -141,7 +154,7 @@ export function detectConflicts(facts: ConflictFacts): Conflict[] {
   }
 
   // Replicas that disagree are the finding; the drift against "nothing" that follows from it is not another one.
-  if (state?.active && proxy.reachable && !disagree && proxy.target !== state.active && !deployRunning) {
+  if (state?.active && proxy.reachable && !splitReplicas && proxy.target !== state.active && !deployRunning) {
     conflicts.push({
       kind: "state-drift",
       message: `the state file says ${state.active} is active but the proxy routes to ${proxy.target ?? "nothing"}`,

@@ -59,8 +59,9 @@ export function splitAnswers(buffer: string): { answers: string[]; rest: string 
 /**
  * HAProxy's runtime API over one long-lived exec of `nc` in interactive mode: a command is a round
  * trip on an open stream (a few ms) instead of an exec each (60-90 ms on the lab's nodes). Commands
- * run one at a time; a session that fails, times out or is closed by HAProxy (stats timeout) is
- * dropped and the next command opens a new one. Idle, it does not keep the process alive.
+ * run one at a time. A session closed while idle (HAProxy's stats timeout) is reopened for the next
+ * command; one that fails or times out during a command fails that command (it is not sent again:
+ * a change may have been applied) and is replaced for the next. Idle, it does not keep the process alive.
  */
 export function promptSession(open: () => Promise<ExecSession>, timeoutMs = 2000): { command(command: string): Promise<string>; close(): void } {
   type Live = { session: ExecSession; buffer: string; answers: string[]; wake: (() => void) | null; ended: Error | null };
@@ -119,7 +120,13 @@ export function promptSession(open: () => Promise<ExecSession>, timeoutMs = 2000
     let l: Live;
     try {
       l = await live;
-      if (l.ended) throw l.ended;
+      // Closed while idle (HAProxy's stats timeout ends a quiet session after 30 s, e.g. during a
+      // deploy's build): nothing was sent on it, so a new session is opened for this command.
+      if (l.ended) {
+        drop();
+        live = start();
+        l = await live;
+      }
     } catch (err) {
       drop();
       throw err;

@@ -118,7 +118,7 @@ for (const url of addresses) {
   stats[url] = { total: 0, failures: [], failureCount: 0, samples: [], maxGapMs: 0, maxGapEnd: 0, lastEnd: Date.now() };
   for (let i = 0; i < loops; i++) all.push(loop(url));
 }
-Promise.all(all).then(() => { process.stdout.write(JSON.stringify(stats) + "\n"); process.exit(0); });
+Promise.all(all).then(() => { process.stdout.write(JSON.stringify(stats) + "\n", () => process.exit(0)); });
 `;
 
 interface CounterSummary {

@@ -63,7 +63,7 @@ describe("deploy overhead", () => {
 describe("mergeTimings: one switch seen through every proxy replica's URL", () => {
   it("is done when the slowest URL is, and adds up probes and failures", async () => {
     const { mergeTimings } = await import("../../../bench/switch-time.js");
-    const t = (newColorMs: number | null, hard: number) => ({ to: "green" as const, commandMs: 40, newColorMs, probes: 10, hard, keepAliveCloses: 0, codes: hard ? { "http-502": hard } : {} });
+    const t = (newColorMs: number | null, hard: number) => ({ to: "green" as const, commandMs: 40, newColorMs, probes: 10, hard, keepAliveCloses: 0, codes: (hard ? { "http-502": hard } : {}) as Record<string, number> });
     expect(mergeTimings([t(12, 0), t(95, 1), t(30, 0)])).toEqual({ to: "green", commandMs: 40, newColorMs: 95, probes: 30, hard: 1, keepAliveCloses: 0, codes: { "http-502": 1 } });
     expect(mergeTimings([t(12, 0), t(null, 0)]).newColorMs).toBeNull();
   });

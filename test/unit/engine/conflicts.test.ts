@@ -135,3 +135,13 @@ describe("replicasDisagree", () => {
     expect(replicasDisagree([{ node: "n1", live: "blue", preview: "green" }, { node: "n2", live: null, preview: null, error: "refused" }])).toBe("n1 live→blue preview→green; n2 does not answer (refused)");
   });
 });
+
+describe("a proxy replica that does not answer", () => {
+  it("is an unreachable proxy naming the replica, not a disagreement", () => {
+    const f = facts({ blue: "healthy", green: "healthy", target: "blue", state: { active: "blue", warm: true } });
+    const found = detectConflicts({ ...f, proxy: { ...f.proxy, target: null, replicas: [{ node: "n1", live: "blue", preview: "green" }, { node: "n3", live: null, preview: null, error: "container is paused" }] } });
+    expect(found.map((c) => c.kind)).toEqual(["proxy-unreachable"]);
+    expect(found[0]?.message).toContain("1 of 2 proxy replicas do not answer: n3 does not answer (container is paused)");
+    expect(found[0]?.why).toContain("replica on n3");
+  });
+});

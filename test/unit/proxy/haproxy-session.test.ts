@@ -53,7 +53,7 @@ describe("HAProxy's runtime API over one interactive session", () => {
     expect(opened[0]?.held.at(-1)).toBe(false);
   });
 
-  it("a session that ended (HAProxy's stats timeout) is replaced by a new one for the next command", async () => {
+  it("a session closed while idle (HAProxy's stats timeout, e.g. during a 30 s build) is reopened for the next command, which succeeds", async () => {
     const opened: FakeNc[] = [];
     const s = promptSession(async () => {
       const nc = new FakeNc(() => "ok\n");
@@ -63,9 +63,28 @@ describe("HAProxy's runtime API over one interactive session", () => {
     expect(await s.command("show info")).toBe("ok\n");
     opened[0]?.output.end();
     await new Promise((r) => setImmediate(r));
-    await expect(s.command("show info")).rejects.toThrow(/session ended/);
     expect(await s.command("show info")).toBe("ok\n");
     expect(opened).toHaveLength(2);
+    expect(opened[1]?.lines).toEqual(["prompt", "show info"]);
+  });
+
+  it("a session that ends while a command is in flight fails that command (not sent again) and is replaced for the next", async () => {
+    const opened: FakeNc[] = [];
+    const s = promptSession(async () => {
+      const nc = new FakeNc((line) => {
+        if (line === "set server live/green state ready" && opened.length === 1) {
+          setImmediate(() => nc.output.end());
+          return null;
+        }
+        return "ok\n";
+      });
+      opened.push(nc);
+      return nc;
+    });
+    await expect(s.command("set server live/green state ready")).rejects.toThrow(/session ended/);
+    expect(opened[0]?.lines.filter((l) => l.startsWith("set"))).toHaveLength(1);
+    expect(await s.command("show info")).toBe("ok\n");
+    expect(opened[1]?.lines).toEqual(["prompt", "show info"]);
   });
 
   it("a command with no answer times out, and the stuck session is closed", async () => {
