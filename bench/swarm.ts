@@ -58,7 +58,7 @@ export async function benchSwarm(o: { switches: number; repo: string; log: (line
   rows.push({
     figure: "swarm: deploy of a new version, CLI wall time (1 run)",
     goal: "—",
-    value: wallMs,
+    value: Math.round(wallMs),
     unit: "ms",
     met: null,
     samples: 1,
