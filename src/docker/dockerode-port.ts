@@ -160,6 +160,20 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
         write: (text) => void stream.write(text),
         output,
         hold: (active) => (active ? stream.ref?.() : stream.unref?.()),
+        finish: (timeoutMs) =>
+          new Promise<void>((resolve, reject) => {
+            if (output.readableEnded) return resolve();
+            const timer = setTimeout(() => {
+              stream.destroy();
+              reject(new Error(`${argv[0] ?? "exec"} did not end within ${timeoutMs} ms of its input's end`));
+            }, timeoutMs);
+            output.on("end", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            output.resume();
+            stream.end();
+          }),
         close: () => {
           stream.end();
           stream.destroy();

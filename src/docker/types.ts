@@ -52,6 +52,8 @@ export interface ExecSession {
   readonly output: NodeJS.ReadableStream;
   /** While false, the session does not keep the process alive (an idle session must not hold a CLI open). */
   hold(active: boolean): void;
+  /** Ends its stdin (EOF for the program) and resolves when its output has ended. */
+  finish(timeoutMs: number): Promise<void>;
   close(): void;
 }
 

@@ -36,7 +36,7 @@ export function socketChannel(runDir: string): HaproxyChannel {
 /** The part of a Docker endpoint an exec channel needs (a session, where it can: one exec for many commands). */
 export interface ContainerExec {
   exec(idOrName: string, argv: string[]): Promise<ExecResult>;
-  execSession?(idOrName: string, argv: string[]): Promise<ExecSession>;
+  execSession(idOrName: string, argv: string[]): Promise<ExecSession>;
 }
 
 /** What HAProxy prints after each answer in interactive mode ("prompt"). */
@@ -174,15 +174,20 @@ export function execChannel(docker: ContainerExec, container: string, label: str
     if (res.exitCode !== 0) throw new Error(`${what} exited ${res.exitCode}${res.stderr.trim() ? `: ${res.stderr.trim().split("\n").slice(-2).join(" ")}` : ""}`);
     return res.stdout;
   };
-  const session = docker.execSession ? promptSession(() => (docker.execSession as NonNullable<ContainerExec["execSession"]>)(container, ["nc", host, String(port)])) : null;
+  // argv only, never a shell: the command travels on the session's stdin, the state file through tee.
+  const session = promptSession(() => docker.execSession(container, ["nc", host, String(port)]));
   return {
     where: `${label}: ${host}:${port} inside container ${container.slice(0, 12)}`,
     stateWhere: `${label}: ${REPLICA_STATE_FILE}`,
-    command: (command) =>
-      session ? session.command(command) : run(["sh", "-c", `printf '%s\\n' "$1" | nc -w 2 ${host} ${port}`, "sh", command], `nc ${host} ${port}`),
+    command: (command) => session.command(command),
     saveState: async (text) => {
       // A temp file and a rename in the same directory: a replica restarted mid-write loads the old or the new states, never half.
-      await run(["sh", "-c", 'mkdir -p "${2%/*}" && printf \'%s\' "$1" > "$2.tmp" && mv -f "$2.tmp" "$2"', "sh", text, REPLICA_STATE_FILE], "saving the server states");
+      const tmp = `${REPLICA_STATE_FILE}.tmp`;
+      await run(["mkdir", "-p", REPLICA_STATE_FILE.slice(0, REPLICA_STATE_FILE.lastIndexOf("/"))], "mkdir of the server-state directory");
+      const tee = await docker.execSession(container, ["tee", tmp]);
+      tee.write(text);
+      await tee.finish(5000);
+      await run(["mv", "-f", tmp, REPLICA_STATE_FILE], "saving the server states");
     },
     hint: `Check that the proxy replica on ${label} runs (docker service ps) and that its haproxy.cfg has "stats socket ipv4@${host}:${port} level admin".`,
   };

@@ -27,6 +27,9 @@ class FakeNc implements ExecSession {
   hold(active: boolean) {
     this.held.push(active);
   }
+  async finish() {
+    this.output.end();
+  }
   close() {
     this.closed = true;
     this.output.end();
