@@ -15,6 +15,7 @@ import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backendTarget, parseServersState } from "../../src/proxy/haproxy-state.js";
+import { startLabCounter, type CounterSummary, type UrlCount } from "../helpers/lab-counter.js";
 
 const execFileAsync = promisify(execFile);
 const REPO = join(import.meta.dirname, "..", "..");
@@ -187,124 +188,15 @@ async function liveTargetByHand(node: LabNode): Promise<Color | null> {
   return backendTarget(parseServersState(await haproxy(node, await proxyContainer(node), "show servers state live")), "live");
 }
 
-// The request counter: its own process, independent of bluegreen and of this file's code. Per URL
-// LOOPS keep-alive request loops, each starting a request at most every PACE_MS (so the counter
-// cannot eat the 2-core machine: at most LOOPS * 1000 / PACE_MS = 240 requests a second per URL,
-// while a gap of 50 ms is still seen), until stdin closes, 180 s or 100 000 requests per URL.
-// maxGapMs: the longest time in which no request to that URL completed (from the counter's start).
-// Prints "ready" once every URL answered 200, then one JSON summary line.
+// The request counter (test/helpers/lab-counter.ts): per URL LOOPS keep-alive request loops, each
+// starting a request at most every PACE_MS (so the counter cannot eat the 2-core machine: at most
+// LOOPS * 1000 / PACE_MS = 240 requests a second per URL, while a gap of 50 ms is still seen),
+// until stopped, 180 s or 100 000 requests per URL.
 const LOOPS = 6;
 const PACE_MS = 25;
-const COUNTER = String.raw`
-const urls = JSON.parse(process.argv[1]);
-const loops = Number(process.argv[2]);
-const pace = Number(process.argv[3]);
-const deadline = Date.now() + 180000;
-let stop = false;
-process.stdin.on("end", () => { stop = true; });
-process.stdin.resume();
-const stats = {};
-const answered = new Set();
-let ready = false;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function loop(url) {
-  const s = stats[url];
-  while (!stop && Date.now() < deadline && s.total < 100000) {
-    const start = Date.now();
-    let color = null, version = null, status = 0, error = null;
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      await r.arrayBuffer();
-      status = r.status;
-      color = r.headers.get("x-app-color");
-      version = r.headers.get("x-app-version");
-    } catch (e) { error = String(e.cause?.code ?? e.name ?? e); }
-    const end = Date.now();
-    s.total++;
-    if (end - s.lastEnd > s.maxGapMs) { s.maxGapMs = end - s.lastEnd; s.maxGapEnd = end; }
-    s.lastEnd = end;
-    if (status !== 200) { s.failureCount++; if (s.failures.length < 10) s.failures.push({ start, status, error }); }
-    else {
-      s.samples.push([start, color, version]);
-      answered.add(url);
-      if (!ready && answered.size === urls.length) { ready = true; process.stdout.write("ready\n"); }
-    }
-    if (end - start < pace) await sleep(pace - (end - start));
-  }
-}
-const all = [];
-for (const url of urls) {
-  stats[url] = { total: 0, failures: [], failureCount: 0, samples: [], maxGapMs: 0, maxGapEnd: 0, lastEnd: Date.now() };
-  for (let i = 0; i < loops; i++) all.push(loop(url));
-}
-// Exit only once the summary is flushed: a pipe write is asynchronous, and it is a few MB.
-Promise.all(all).then(() => { process.stdout.write(JSON.stringify(stats) + "\n", () => process.exit(0)); });
-`;
-
-interface UrlCount {
-  total: number;
-  failureCount: number;
-  failures: unknown[];
-  /** [request start, X-App-Color, X-App-Version] of every 200. */
-  samples: [number, string | null, string | null][];
-  maxGapMs: number;
-  maxGapEnd: number;
-}
-type CounterSummary = Record<string, UrlCount>;
-
-function startCounter(urls: string[]): { ready: Promise<void>; startedAt: number; stop: () => Promise<{ summary: CounterSummary; seconds: number }> } {
-  const startedAt = Date.now();
-  const child = spawn(process.execPath, ["-e", COUNTER, JSON.stringify(urls), String(LOOPS), String(PACE_MS)], { stdio: ["pipe", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout });
-  let resolveReady: () => void = () => undefined;
-  let rejectReady: (error: Error) => void = () => undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    resolveReady = resolve;
-    rejectReady = reject;
-  });
-  const readyTimer = setTimeout(() => rejectReady(new Error("the counter got no 200 from every URL within 30 s")), 30_000);
-  const summary = new Promise<CounterSummary>((resolve, reject) => {
-    lines.on("line", (line) => {
-      if (line === "ready") {
-        clearTimeout(readyTimer);
-        resolveReady();
-      } else {
-        try {
-          resolve(JSON.parse(line) as CounterSummary);
-        } catch (err) {
-          reject(new Error(`the counter's summary is not JSON (${String(err)}): ${line.slice(0, 200)}…`));
-        }
-      }
-    });
-    // "close": after stdout ended, so the summary line was read first when there is one.
-    child.on("close", (code) => {
-      clearTimeout(readyTimer);
-      rejectReady(new Error(`the counter exited (${code}) before every URL answered`));
-      reject(new Error(`the counter exited (${code}) without a summary`));
-    });
-  });
-  // A counter that never got ready is not left running; a summary nobody waits for is no unhandled rejection.
-  ready.catch(() => child.kill("SIGKILL"));
-  summary.catch(() => undefined);
-  return {
-    ready,
-    startedAt,
-    stop: async () => {
-      const stoppedAt = Date.now();
-      child.stdin.end();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      try {
-        return { summary: await summary, seconds: (stoppedAt - startedAt) / 1000 };
-      } finally {
-        clearTimeout(kill);
-      }
-    },
-  };
-}
-
 /** `fn` under the counter's load: 1 s of it before, 1 s after; the counter is stopped whatever happens. */
 async function underLoad<T>(urls: string[], fn: () => Promise<T>): Promise<{ value: T; summary: CounterSummary; seconds: number }> {
-  const counter = startCounter(urls);
+  const counter = startLabCounter(urls, { loops: LOOPS, paceMs: PACE_MS, maxMs: 180_000, maxRequests: 100_000 });
   try {
     await counter.ready;
     await sleep(1000);

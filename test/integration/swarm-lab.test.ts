@@ -3,15 +3,14 @@
 // `npm run test:swarm` (vitest.swarm.config.ts), never in `npm test`: it needs root and minutes.
 // Traffic goes only to the lab namespaces' addresses; HAProxy's runtime API is reached with
 // `docker exec` on the engine of the node the replica runs on.
-import { spawn } from "node:child_process";
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { backendTarget, CHECK_FAILED, isServing, parseServersState } from "../../src/proxy/haproxy-state.js";
+import { startLabCounter } from "../helpers/lab-counter.js";
 
 const execFileAsync = promisify(execFile);
 const REPO = join(import.meta.dirname, "..", "..");
@@ -74,85 +73,10 @@ async function runningTasks(manager: string, service: string): Promise<{ node: s
     });
 }
 
-// The request counter: its own process, independent of the switching code in this file. Per
-// address LOOPS keep-alive request loops back to back (the machine is shared and loaded: one loop
-// alone answers only every 100-200 ms), until stdin closes or 120 s / 200 000 requests have passed.
-// maxGapMs: the longest time in which no request to that address completed. Prints "ready" once
-// every address answered, then one JSON summary line.
+// The request counter (test/helpers/lab-counter.ts), its own process: per address LOOPS keep-alive
+// request loops back to back (the machine is shared and loaded: one loop alone answers only every
+// 100-200 ms), until stopped or 120 s / 200 000 requests have passed.
 const LOOPS = 4;
-const COUNTER = String.raw`
-const addresses = JSON.parse(process.argv[1]);
-const loops = Number(process.argv[2]);
-const deadline = Date.now() + 120000;
-let stop = false;
-process.stdin.on("end", () => { stop = true; });
-process.stdin.resume();
-const stats = {};
-const answered = new Set();
-let ready = false;
-async function loop(url) {
-  const s = stats[url];
-  while (!stop && Date.now() < deadline && s.total < 200000) {
-    const start = Date.now();
-    let color = null, status = 0, error = null;
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      await r.arrayBuffer();
-      status = r.status;
-      color = r.headers.get("x-app-color");
-    } catch (e) { error = String(e.cause?.code ?? e.name ?? e); }
-    const end = Date.now();
-    s.total++;
-    if (end - s.lastEnd > s.maxGapMs) { s.maxGapMs = end - s.lastEnd; s.maxGapEnd = end; }
-    s.lastEnd = end;
-    if (status !== 200) { s.failureCount++; if (s.failures.length < 10) s.failures.push({ start, status, error }); }
-    else {
-      s.samples.push([start, color]);
-      answered.add(url);
-      if (!ready && answered.size === addresses.length) { ready = true; process.stdout.write("ready\n"); }
-    }
-  }
-}
-const all = [];
-for (const url of addresses) {
-  stats[url] = { total: 0, failures: [], failureCount: 0, samples: [], maxGapMs: 0, maxGapEnd: 0, lastEnd: Date.now() };
-  for (let i = 0; i < loops; i++) all.push(loop(url));
-}
-Promise.all(all).then(() => { process.stdout.write(JSON.stringify(stats) + "\n", () => process.exit(0)); });
-`;
-
-interface CounterSummary {
-  [url: string]: { total: number; failureCount: number; failures: unknown[]; samples: [number, string | null][]; maxGapMs: number; maxGapEnd: number };
-}
-
-function startCounter(urls: string[]): { ready: Promise<void>; stop: () => Promise<CounterSummary> } {
-  const child = spawn(process.execPath, ["-e", COUNTER, JSON.stringify(urls), String(LOOPS)], { stdio: ["pipe", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout });
-  let resolveReady: () => void = () => undefined;
-  let rejectReady: (error: Error) => void = () => undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    resolveReady = resolve;
-    rejectReady = reject;
-  });
-  const readyTimer = setTimeout(() => rejectReady(new Error("the counter got no 200 from every address within 30 s")), 30_000);
-  const summary = new Promise<CounterSummary>((resolve, reject) => {
-    lines.on("line", (line) => {
-      if (line === "ready") {
-        clearTimeout(readyTimer);
-        resolveReady();
-      } else resolve(JSON.parse(line) as CounterSummary);
-    });
-    child.on("exit", (code) => reject(new Error(`the counter exited (${code}) without a summary`)));
-  });
-  return {
-    ready,
-    stop: () => {
-      child.stdin.end();
-      return summary;
-    },
-  };
-}
-
 function labProcesses(): string[] {
   const found: string[] = [];
   for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
@@ -248,7 +172,7 @@ describe("swarm lab: three Docker engines in network namespaces, one swarm, the 
   it("moves every proxy replica's live route from blue to green by hand, with no failed request on any node", async () => {
     const urls = nodes.map((node) => `http://${node.address}:${LIVE_PORT}/`);
     const replicas = await Promise.all(nodes.map(async (node) => ({ node, id: await proxyContainer(node) })));
-    const counter = startCounter(urls);
+    const counter = startLabCounter(urls, { loops: LOOPS, paceMs: 0, maxMs: 120_000, maxRequests: 200_000 });
     await counter.ready;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const switchStart = Date.now();
@@ -273,7 +197,7 @@ describe("swarm lab: three Docker engines in network namespaces, one swarm, the 
     console.log(`hand switch of ${replicas.length} replicas took ${switchDone - switchStart} ms`);
 
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const summary = await counter.stop();
+    const { summary } = await counter.stop();
     for (const url of urls) {
       const s = summary[url];
       expect(s, url).toBeDefined();
