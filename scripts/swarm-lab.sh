@@ -290,34 +290,49 @@ stack_env() {
   export LAB_HAPROXY_CFG_HASH
 }
 
+# Set by deploy_demo: 1 when the stacks were already there (a lab bluegreen has deployed to since).
+DEMO_EXISTED=0
+
 deploy_demo() {
   stack_env
+  # A lab that already runs its stacks keeps them: deploying the demo again would put v1 back on
+  # both colors under whatever bluegreen deployed and recorded since.
+  if [ "$(manager stack ls --format '{{.Name}}' 2>/dev/null | grep -cxE "$STACK|$STACK-blue|$STACK-green")" = 3 ]; then
+    DEMO_EXISTED=1
+    log "stacks $STACK, $STACK-blue and $STACK-green exist: kept as they are"
+    return 0
+  fi
   log "deploying stacks $STACK (proxy on every node + redis), $STACK-blue and $STACK-green ($REPLICAS app replicas each)…"
   quiet "stack deploy $STACK" manager stack deploy --resolve-image never --prune -c fixtures/swarm/shared.yml "$STACK"
   quiet "stack deploy $STACK-blue" manager stack deploy --resolve-image never --prune -c fixtures/swarm/blue.yml "$STACK-blue"
   quiet "stack deploy $STACK-green" manager stack deploy --resolve-image never --prune -c fixtures/swarm/green.yml "$STACK-green"
 }
 
-# answers <url> <color>: 200 with X-App-Color <color>?
+# answers <url> <color>: 200 with X-App-Color <color>? (color "any": 200 from either)
 answers() {
   local headers
   headers=$(curl -s -m 2 -o /dev/null -D - "$1" 2>/dev/null || true)
-  [ "$(printf '%s' "$headers" | head -n 1 | awk '{print $2}')" = 200 ] && printf '%s' "$headers" | grep -qi "^x-app-color: *$2"
+  [ "$(printf '%s' "$headers" | head -n 1 | awk '{print $2}')" = 200 ] || return 1
+  [ "$2" = any ] || printf '%s' "$headers" | grep -qi "^x-app-color: *$2"
 }
 
 running_tasks() { manager service ps "$1" --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running' || true; }
 
 wait_demo() {
-  local deadline=$((SECONDS + WAIT_S)) n pending
-  log "waiting up to ${WAIT_S}s for every task to run and every node's proxy to answer (live: blue, preview: green)…"
+  local deadline=$((SECONDS + WAIT_S)) n pending live=blue preview=green
+  # Stacks kept from before route as bluegreen left them: any color answering will do.
+  if [ "$DEMO_EXISTED" = 1 ]; then live=any preview=any; fi
+  log "waiting up to ${WAIT_S}s for every task to run and every node's proxy to answer (live: $live, preview: $preview)…"
   while :; do
     pending=()
-    [ "$(running_tasks "${STACK}-blue_app-blue")" -ge "$REPLICAS" ] || pending+=("app-blue tasks")
-    [ "$(running_tasks "${STACK}-green_app-green")" -ge "$REPLICAS" ] || pending+=("app-green tasks")
+    if [ "$DEMO_EXISTED" = 0 ]; then
+      [ "$(running_tasks "${STACK}-blue_app-blue")" -ge "$REPLICAS" ] || pending+=("app-blue tasks")
+      [ "$(running_tasks "${STACK}-green_app-green")" -ge "$REPLICAS" ] || pending+=("app-green tasks")
+    fi
     [ "$(running_tasks "${STACK}_proxy")" -ge ${#NODES[@]} ] || pending+=("proxy tasks")
     for n in "${NODES[@]}"; do
-      answers "http://$(node_ip "$n"):$LIVE_PORT/health" blue || pending+=("node$n live")
-      answers "http://$(node_ip "$n"):$PREVIEW_PORT/health" green || pending+=("node$n preview")
+      answers "http://$(node_ip "$n"):$LIVE_PORT/health" "$live" || pending+=("node$n live")
+      [ "$DEMO_EXISTED" = 1 ] || answers "http://$(node_ip "$n"):$PREVIEW_PORT/health" "$preview" || pending+=("node$n preview")
     done
     [ ${#pending[@]} -eq 0 ] && return 0
     if [ $SECONDS -ge $deadline ]; then
@@ -394,6 +409,10 @@ health:
 drain:
   timeout: 30s
 
+verify:
+  # After a switch, requests go through every node's proxy replica at once, not only proxy.live's.
+  urls: [$(for n in "${NODES[@]}"; do [ "$n" = 1 ] || printf '"http://%s:%s", ' "$(node_ip "$n")" "$LIVE_PORT"; done | sed 's/, $//')]
+
 smoke:
   spec: $REPO/smoke/specs/demo.yml
   expectVersionHeader: X-App-Version
@@ -466,10 +485,12 @@ dockerd_pid() { # the node's dockerd pid, if it runs
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
 }
 
+# stop_nodes [N...]: stop these nodes' engines (all when none named) and whatever they leave running.
 stop_nodes() {
-  local n pid deadline pids running
+  local n pid deadline pids running list=("$@")
+  [ ${#list[@]} -gt 0 ] || list=("${NODES[@]}")
   # All engines at once: each stops its containers (at most --shutdown-timeout 5 s each) in parallel.
-  for n in "${NODES[@]}"; do
+  for n in "${list[@]}"; do
     pid=$(dockerd_pid "$n")
     if [ -n "$pid" ]; then
       log "node$n: stopping dockerd (pid $pid) and its containers…"
@@ -479,11 +500,11 @@ stop_nodes() {
   deadline=$((SECONDS + 30))
   while [ $SECONDS -lt $deadline ]; do
     running=0
-    for n in "${NODES[@]}"; do [ -z "$(dockerd_pid "$n")" ] || running=1; done
+    for n in "${list[@]}"; do [ -z "$(dockerd_pid "$n")" ] || running=1; done
     [ $running -eq 0 ] && break
     sleep 0.3
   done
-  for n in "${NODES[@]}"; do
+  for n in "${list[@]}"; do
     pids=$(node_pids "$n" | tr '\n' ' ')
     if [ -n "${pids// /}" ]; then
       log "node$n: killing what is left of it: $pids"
@@ -534,12 +555,46 @@ status() {
   engine_answers 1 && manager node ls 2>/dev/null || true
 }
 
+# A node lost and found again, for fault tests: stop-node N stops node N's engine (as a crash or a
+# power cut would end it: its containers stop, its API is gone); start-node N starts it again and
+# waits until the manager sees it ready. Node 1 is the manager and is not stopped this way.
+node_arg() {
+  case "${1:-}" in 2 | 3) ;; *) die "usage: scripts/swarm-lab.sh stop-node|start-node 2|3 (node 1 is the manager). Nothing was changed." ;; esac
+}
+
+stop_node() {
+  need_root
+  node_arg "${1:-}"
+  stop_nodes "$1"
+  log "node$1: engine stopped (the manager marks it down after its heartbeat timeout, about 15 s)"
+}
+
+start_node() {
+  local n=${1:-} deadline state
+  need_root
+  node_arg "$n"
+  has_ns "$(node_ns "$n")" || die "node$n's namespace does not exist: the lab is not up. What to do: npm run swarm:up."
+  engine_up "$n"
+  deadline=$((SECONDS + WAIT_S))
+  until engine_answers "$n"; do
+    [ $SECONDS -lt $deadline ] || die "node$n's engine did not answer within ${WAIT_S}s (log $(node_dir "$n")/dockerd.log)."
+    sleep 0.5
+  done
+  until state=$(manager node ls --filter "name=$(node_ns "$n")" --format '{{.Status}}' 2>/dev/null) && [ "$state" = Ready ]; do
+    [ $SECONDS -lt $deadline ] || die "node$n's engine runs but the manager does not see it ready (${state:-no answer}) after ${WAIT_S}s."
+    sleep 0.5
+  done
+  log "node$n: engine up and ready in the swarm"
+}
+
 case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
+  stop-node) stop_node "${2:-}" ;;
+  start-node) start_node "${2:-}" ;;
   *)
-    echo "usage: scripts/swarm-lab.sh up|down|status   (npm run swarm:up / npm run swarm:down)" >&2
+    echo "usage: scripts/swarm-lab.sh up|down|status|stop-node N|start-node N   (npm run swarm:up / npm run swarm:down)" >&2
     exit 2
     ;;
 esac

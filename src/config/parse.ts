@@ -247,6 +247,7 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
     intervalMs: raw.verify?.interval ?? DEFAULTS.verify.intervalMs,
     path: raw.verify?.path ?? health.path ?? DEFAULTS.verify.path,
     method: raw.verify?.method ?? DEFAULTS.verify.method,
+    urls: raw.verify?.urls ?? DEFAULTS.verify.urls,
   };
   const stop = { timeoutMs: raw.stop?.timeout ?? null };
   if (stop.timeoutMs !== null && stop.timeoutMs < 1000) issues.at(["stop", "timeout"], `is ${formatDuration(stop.timeoutMs)}; give the old color at least 1s to stop on SIGTERM`);

@@ -148,7 +148,7 @@ const proxyShape = {
 const healthShape = { timeout: duration, interval: duration, path: httpPath.optional() };
 const drainShape = { timeout: duration };
 const smokeShape = { spec: z.string().min(1).nullable().optional(), expectVersionHeader: z.string().min(1).nullable().optional() };
-const verifyShape = { duration, interval: duration, path: httpPath.optional(), method: z.enum(VERIFY_METHODS).optional() };
+const verifyShape = { duration, interval: duration, path: httpPath.optional(), method: z.enum(VERIFY_METHODS).optional(), urls: z.array(httpUrl).optional() };
 const stopShape = { timeout: duration };
 
 /** An argv list (no shell): at least the program, each argument a non-empty string. */
@@ -243,7 +243,7 @@ export const DEFAULTS = {
   proxy: { driver: "nginx", service: "proxy", runDir: ".bluegreen/run" },
   health: { timeoutMs: 180_000, intervalMs: 1_000 },
   drain: { timeoutMs: 30_000 },
-  verify: { durationMs: 5_000, intervalMs: 50, path: "/", method: "GET" },
+  verify: { durationMs: 5_000, intervalMs: 50, path: "/", method: "GET", urls: [] as string[] },
   /** Docker's own default stop timeout, used when neither stop.timeout nor stop_grace_period says otherwise. */
   stop: { timeoutMs: 10_000 },
   versionVariable: "BLUEGREEN_VERSION",

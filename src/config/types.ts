@@ -59,7 +59,8 @@ export interface Config {
   drain: { timeoutMs: number };
   smoke: { spec: string | null; expectVersionHeader: string | null };
   /** The post-switch requests through the live route: path defaults to health.path, else "/". */
-  verify: { durationMs: number; intervalMs: number; path: string; method: "GET" | "HEAD" };
+  /** `urls`: live URLs probed besides proxy.live, at the same time (each swarm node's proxy, say). */
+  verify: { durationMs: number; intervalMs: number; path: string; method: "GET" | "HEAD"; urls: string[] };
   /**
    * Stop timeout of the old color (SIGTERM, then SIGKILL after it). null: each service's own
    * stop_grace_period from its compose file, else Docker's 10 s.

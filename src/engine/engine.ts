@@ -15,7 +15,7 @@ import { auditOf } from "./release/audit.js";
 import { runHook } from "./release/hooks.js";
 import type { Ports } from "./ports.js";
 import type { StackStatus } from "./status-model.js";
-import { readStatus } from "./status.js";
+import { readDegraded, readStatus } from "./status.js";
 import { createMasker } from "../security/index.js";
 
 /**
@@ -136,12 +136,13 @@ export class Engine {
       }
     }
 
-    const active = await ports.proxy.liveTarget().catch(() => null);
+    const [{ active, activeNote }, degraded] = await Promise.all([finalLive(ports), readDegraded(ports)]);
     const result: OperationResult = masker.deep({
       operation,
       outcome: outcome.outcome,
       message: outcome.message,
       active,
+      ...(activeNote ? { activeNote } : {}),
       from: outcome.from,
       to: outcome.to,
       phases: ctx.phases,
@@ -149,6 +150,7 @@ export class Engine {
       ...(outcome.stateNow ? { stateNow: outcome.stateNow } : {}),
       ...(outcome.nextStep ? { nextStep: outcome.nextStep } : {}),
       ...(error ? { error: { kind: error.kind, message: error.message } } : {}),
+      ...(degraded.length > 0 ? { degraded } : {}),
     });
 
     // A refused lock or bad input changed nothing: it is not a deployment worth a history line.
@@ -186,4 +188,21 @@ export function resultKind(result: OperationResult): "success" | EngineError["ki
   if (result.outcome === "success" || result.outcome === "noop") return "success";
   if (result.error) return result.error.kind as EngineError["kind"];
   return "failed";
+}
+
+/**
+ * Where the proxy routes at the end. When not every replica answers, the answering ones' agreed
+ * target with a note saying who is missing; when the read fails, null with the reason.
+ */
+async function finalLive(ports: Ports): Promise<{ active: Color | null; activeNote?: string }> {
+  try {
+    return { active: await ports.proxy.liveTarget() };
+  } catch (err) {
+    const partial = ports.proxy.targets ? await ports.proxy.targets().catch(() => null) : null;
+    const silent = partial?.replicas?.filter((r) => r.error !== undefined) ?? [];
+    if (partial && partial.live !== null && silent.length > 0) {
+      return { active: partial.live, activeNote: `on the replicas that answer; ${silent.map((r) => r.node).join(", ")} did not answer` };
+    }
+    return { active: null, activeNote: `not known: ${errorMessage(err)}` };
+  }
 }

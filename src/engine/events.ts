@@ -68,6 +68,8 @@ export interface OperationResult {
   message: string;
   /** The color the proxy routes to at the end (read from the proxy). */
   active: Color | null;
+  /** Why `active` is not the whole truth (a proxy replica did not answer, or the read failed). */
+  activeNote?: string;
   from: { color: Color | null; version: string | null };
   to: { color: Color | null; version: string | null };
   phases: Array<{ phase: PhaseName; status: PhaseStatus; ms: number }>;
@@ -76,6 +78,8 @@ export interface OperationResult {
   stateNow?: string;
   nextStep?: string;
   error?: { kind: string; message: string };
+  /** What the platform ran short of at the end (a swarm node down): the operation went on without it. */
+  degraded?: string[];
 }
 
 export type EventSink = (event: EngineEvent) => void;

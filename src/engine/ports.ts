@@ -168,6 +168,11 @@ export interface Platform {
   readonly kind: "compose" | "swarm";
   /** Throws a clear error when the platform's Docker endpoint does not answer. */
   ping(): Promise<void>;
+  /**
+   * What the platform runs short of now, each a sentence for the operator (a swarm node the manager
+   * lost: its tasks and proxy replica are left out). Empty when whole; one host has nothing to say.
+   */
+  degraded?(): Promise<string[]>;
   /** The containers (running or not) of one slot. */
   list(slot: Slot): Promise<ContainerInfo[]>;
   /** The containers of both colors and the shared services, from one read where the platform can. */

@@ -76,5 +76,7 @@ export interface StackStatus {
   shared: ContainerInfo[];
   lock: LockInfo | null;
   conflicts: Conflict[];
+  /** What the platform runs short of (see Platform.degraded); empty when whole. */
+  degraded: string[];
   checkedAt: string;
 }

@@ -32,7 +32,7 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
   const { config } = ports;
   // The platform's containers, the proxy, the state file and the lock are read at the same time
   // (none depends on another), the proxy's targets in one answer.
-  const [{ blue, green, shared }, proxyRead, stateRead, lock] = await Promise.all([
+  const [{ blue, green, shared }, proxyRead, stateRead, lock, degraded] = await Promise.all([
     ports.platform.listAll(),
     readProxyTargets(ports),
     ports.state.read().then(
@@ -40,6 +40,7 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
       (err: unknown) => ({ value: null, error: errorMessage(err) }),
     ),
     ports.lock.read(),
+    readDegraded(ports),
   ]);
   const slots: Record<Color, SlotStatus> = {
     blue: summarizeSlot("blue", blue, config.services),
@@ -103,8 +104,15 @@ export async function readStatus(ports: Ports): Promise<StackStatus> {
     shared,
     lock,
     conflicts,
+    degraded,
     checkedAt: new Date(ports.clock.now()).toISOString(),
   };
+}
+
+/** The platform's shortfalls; a failed read is itself one (status must still answer). */
+export async function readDegraded(ports: Ports): Promise<string[]> {
+  if (!ports.platform.degraded) return [];
+  return ports.platform.degraded().catch((err: unknown) => [`could not read the platform's nodes: ${errorMessage(err)}`]);
 }
 
 type ProxyRead = { ok: true; live: Color | null; preview: Color | null; how: string | null; replicas?: ReplicaTargets[] } | { ok: false; error: string };

@@ -170,6 +170,16 @@ export function judgeLiveSamples(samples: LiveSample[], expected: Color): LiveVe
   return { ok: true, requests: samples.length, failures: 0, reason: `${samples.length} requests, all from ${expected}` };
 }
 
+/** Pure: one verdict from each URL's; a failing URL is named (with one URL, its verdict as it is). */
+export function combineVerdicts(each: { url: string; verdict: LiveVerdict }[], expected: Color): LiveVerdict {
+  if (each.length === 1) return (each[0] as { verdict: LiveVerdict }).verdict;
+  const requests = each.reduce((n, e) => n + e.verdict.requests, 0);
+  const failures = each.reduce((n, e) => n + e.verdict.failures, 0);
+  const bad = each.filter((e) => !e.verdict.ok);
+  if (bad.length > 0) return { ok: false, requests, failures, reason: bad.map((e) => `through ${e.url}: ${e.verdict.reason}`).join("; ") };
+  return { ok: true, requests, failures: 0, reason: `${requests} requests through ${each.length} live URLs, all from ${expected}` };
+}
+
 /**
  * Requests through the live route for the configured time; fails fast when a container of the
  * expected color dies (Docker event) so a crashing release is switched back within moments.
@@ -186,18 +196,27 @@ export async function verifyLive(ctx: OperationContext, expected: Color): Promis
     }
   });
   try {
-    const samples = await ctx.ports.live.sample(routeUrl(ctx.config.proxy.liveUrl, ctx.config.verify.path), {
-      durationMs: ctx.config.verify.durationMs,
-      intervalMs: ctx.config.verify.intervalMs,
-      method: ctx.config.verify.method,
-      signal: abort.signal,
-      onProgress: (all) => {
-        const colors: Partial<Record<Color, number>> = {};
-        for (const s of all) if (s.color) colors[s.color] = (colors[s.color] ?? 0) + 1;
-        ctx.emit({ type: "verify-progress", requests: all.length, failures: all.filter((s) => s.error || (s.status ?? 500) >= 500).length, colors });
-      },
-    });
-    const verdict = judgeLiveSamples(samples, expected);
+    // proxy.live and every verify.urls entry (each swarm node's proxy, say) at the same time; progress is their sum.
+    const bases = [ctx.config.proxy.liveUrl, ...ctx.config.verify.urls];
+    const latest: LiveSample[][] = bases.map(() => []);
+    const perUrl = await Promise.all(
+      bases.map((base, i) =>
+        ctx.ports.live.sample(routeUrl(base, ctx.config.verify.path), {
+          durationMs: ctx.config.verify.durationMs,
+          intervalMs: ctx.config.verify.intervalMs,
+          method: ctx.config.verify.method,
+          signal: abort.signal,
+          onProgress: (some) => {
+            latest[i] = some;
+            const all = latest.flat();
+            const colors: Partial<Record<Color, number>> = {};
+            for (const s of all) if (s.color) colors[s.color] = (colors[s.color] ?? 0) + 1;
+            ctx.emit({ type: "verify-progress", requests: all.length, failures: all.filter((s) => s.error || (s.status ?? 500) >= 500).length, colors });
+          },
+        }),
+      ),
+    );
+    const verdict = combineVerdicts(perUrl.map((samples, i) => ({ url: bases[i] as string, verdict: judgeLiveSamples(samples, expected) })), expected);
     if (died) return { ...verdict, ok: false, reason: `${died} during verification; ${verdict.reason}` };
     return verdict;
   } finally {

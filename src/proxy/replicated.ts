@@ -58,13 +58,23 @@ export class ReplicatedProxyDriver implements ProxyDriver {
     return Promise.all((replicas ?? (await this.replicas())).map(readReplica));
   }
 
-  /** Every replica's routing; a route on which they disagree reads null (status shows the conflict). */
+  /**
+   * Every replica's routing. A route reads as the target the answering replicas agree on, null when
+   * they disagree; `how` says who did not answer (status shows either as a conflict).
+   */
   async targets(): Promise<{ live: Color | null; preview: Color | null; how: string; replicas: ReplicaTargets[] }> {
     const all = await this.readAll();
-    const live = agreed(all, "live");
-    const preview = agreed(all, "preview");
+    const answered = all.filter((r) => r.error === undefined);
+    const silent = all.filter((r) => r.error !== undefined);
+    const live = agreed(answered, "live");
+    const preview = agreed(answered, "preview");
     const agree = live !== undefined && preview !== undefined;
-    return { live: live ?? null, preview: preview ?? null, how: `${all.length} replica${all.length === 1 ? "" : "s"}${agree ? " agree" : " DISAGREE"} (${all.map((r) => r.node).join(", ")})`, replicas: all };
+    const nodes = (rs: ReplicaTargets[]): string => rs.map((r) => r.node).join(", ");
+    const how =
+      silent.length === 0
+        ? `${all.length} replica${all.length === 1 ? "" : "s"}${agree ? " agree" : " DISAGREE"} (${nodes(all)})`
+        : `${answered.length} of ${all.length} replicas answer${answered.length === 0 ? "" : agree ? " and agree" : " and DISAGREE"}${answered.length ? ` (${nodes(answered)})` : ""}; ${nodes(silent)} ${silent.length === 1 ? "does" : "do"} not`;
+    return { live: live ?? null, preview: preview ?? null, how, replicas: all };
   }
 
   /** The one route target all replicas agree on; throws ReplicasDisagree otherwise (an operation must not guess). */

@@ -37,7 +37,7 @@ export function fakeConfig(overrides: Partial<Config> = {}): Config {
     health: { timeoutMs: 30_000, intervalMs: 1_000, path: null },
     drain: { timeoutMs: 10_000 },
     smoke: { spec: "/srv/shop/smoke.yml", expectVersionHeader: "X-App-Version" },
-    verify: { durationMs: 2_000, intervalMs: 100, path: "/", method: "GET" },
+    verify: { durationMs: 2_000, intervalMs: 100, path: "/", method: "GET", urls: [] },
     stop: { timeoutMs: null },
     versionVariable: "BLUEGREEN_VERSION",
     keepOldWarm: false,

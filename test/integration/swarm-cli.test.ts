@@ -5,7 +5,9 @@
 // - deploy v2 and rollback under load, counted by a process independent of bluegreen on every
 //   node's live URL: nothing lost, no long stall, only the new color once the CLI reported the switch;
 // - one replica's live route flipped by hand: status reports the disagreement, resolve settles it;
-// - one replica paused (its runtime API does not answer): a switch changes nothing on any replica.
+// - one replica paused (its runtime API does not answer): a switch changes nothing on any replica;
+// - one node's engine stopped mid-deploy: the deploy ends safe (or on the rest) and names the node;
+//   drained, the node no longer holds a deploy up; back, its replica's old routing is a conflict.
 // It leaves the lab as it found it (up with blue live and green warm, or down). Test traffic goes
 // only to the lab nodes' own addresses (10.231.77.x), never to container addresses.
 import { execFile, spawn } from "node:child_process";
@@ -51,6 +53,8 @@ interface OperationResult {
   phases: Phase[];
   durationMs: number;
   stateNow?: string;
+  nextStep?: string;
+  degraded?: string[];
 }
 
 interface StatusJson {
@@ -59,6 +63,7 @@ interface StatusJson {
   slots: Record<Color, { running: boolean; healthy: boolean; version: string | null }>;
   state: { active: Color | null; previous: Color | null; warm: boolean } | null;
   conflicts: { kind: string; message: string }[];
+  degraded: string[];
 }
 
 async function run(file: string, args: string[], timeoutMs = 120_000): Promise<string> {
@@ -86,8 +91,8 @@ interface CliRun {
   lines: { at: number; text: string }[];
 }
 
-/** The real CLI against the lab's config, killed after `timeoutMs`. */
-function cli(args: string[], timeoutMs = 300_000): Promise<CliRun> {
+/** The real CLI against the lab's config, killed after `timeoutMs`; `onLine` sees each stdout line as it comes. */
+function cli(args: string[], timeoutMs = 300_000, onLine?: (text: string) => void): Promise<CliRun> {
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, [CLI, "-c", CONFIG, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   const lines: CliRun["lines"] = [];
@@ -95,7 +100,10 @@ function cli(args: string[], timeoutMs = 300_000): Promise<CliRun> {
   let stderr = "";
   child.stdout.setEncoding("utf8");
   child.stdout.on("data", (d: string) => (stdout += d));
-  createInterface({ input: child.stdout }).on("line", (text) => lines.push({ at: Date.now(), text }));
+  createInterface({ input: child.stdout }).on("line", (text) => {
+    lines.push({ at: Date.now(), text });
+    onLine?.(text);
+  });
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   return new Promise((resolve) => {
@@ -107,8 +115,8 @@ function cli(args: string[], timeoutMs = 300_000): Promise<CliRun> {
 }
 
 /** An operation with --json --yes: the last stdout line is its result. */
-async function op(args: string[], timeoutMs?: number): Promise<CliRun & { result: OperationResult; tail: string }> {
-  const r = await cli([...args, "--json", "--yes"], timeoutMs);
+async function op(args: string[], timeoutMs?: number, onLine?: (text: string) => void): Promise<CliRun & { result: OperationResult; tail: string }> {
+  const r = await cli([...args, "--json", "--yes"], timeoutMs, onLine);
   const tail = `exit ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`;
   const last = r.stdout.trim().split("\n").at(-1) ?? "";
   let result: OperationResult;
@@ -244,6 +252,8 @@ describe("the bluegreen CLI on the swarm lab: three nodes, a proxy replica on ea
   let nodes: LabNode[] = [];
   let urls: string[] = [];
   let pausedProxy: { node: LabNode; id: string } | null = null;
+  let stoppedNode: LabNode | null = null;
+  let drainedNode: LabNode | null = null;
   let blueVersion = "";
 
   const node = (n: number) => nodes[n - 1] as LabNode;
@@ -289,6 +299,8 @@ describe("the bluegreen CLI on the swarm lab: three nodes, a proxy replica on ea
 
   afterAll(async () => {
     if (pausedProxy) await docker(pausedProxy.node.docker, ["unpause", pausedProxy.id]).catch((err: unknown) => console.error(`unpausing ${pausedProxy?.node.name}'s proxy: ${String(err)}`));
+    if (drainedNode) await docker(node(1).docker, ["node", "update", "--availability", "active", drainedNode.name]).catch((err: unknown) => console.error(`making ${drainedNode?.name} active again: ${String(err)}`));
+    if (stoppedNode) await startNode(stoppedNode).then(whole).catch((err: unknown) => console.error(`starting ${stoppedNode?.name}'s engine again: ${String(err)}`));
     if (wasUp) {
       if (nodes.length === 0) return;
       // As the lab records it: blue live, green running warm.
@@ -457,4 +469,130 @@ describe("the bluegreen CLI on the swarm lab: three nodes, a proxy replica on ea
     expect(after.status.proxy.target).toBe("blue");
     expect(after.status.state?.active).toBe("blue");
   });
+
+  it("one node's engine stopped mid-deploy: the deploy ends safe and says which way; the nodes that are up lose nothing and serve the new release only after the switch", async () => {
+    const s0 = await settle(true);
+    const version = "v3";
+    expect(s0.slots.green.version, "green must not already run the version this test deploys").not.toBe(version);
+    // The worker holding one of green's tasks: the rolling update of green then has a task there.
+    const placed = (await docker(node(1).docker, ["service", "ps", `${STACK}-green_app-green`, "--filter", "desired-state=running", "--format", "{{.Node}}"])).trim().split("\n");
+    const victim = nodes.find((n) => n.role === "worker" && placed.includes(n.name)) ?? node(3);
+    const up = nodes.filter((n) => n !== victim);
+    const victimUrl = `http://${victim.address}:${LIVE_PORT}/`;
+    const upUrls = up.map((n) => `http://${n.address}:${LIVE_PORT}/`);
+    console.log(`green's tasks on ${placed.join(", ")}; stopping ${victim.name}'s engine once green's start begins`);
+
+    let stopping: Promise<void> | null = null;
+    let stoppedAt = Infinity;
+    const onLine = (text: string): void => {
+      if (stopping || !text.includes('"phase":"start"') || !text.includes('"status":"start"')) return;
+      stopping = (async () => {
+        await sleep(2000); // the stack deploy has reached the manager; green's tasks are being replaced
+        stoppedAt = Date.now();
+        stoppedNode = victim;
+        await run("bash", ["scripts/swarm-lab.sh", "stop-node", victim.name.replace(/^.*node/, "")], 120_000);
+      })();
+    };
+    const { value: r, summary, seconds } = await underLoad([...upUrls, victimUrl], () => op(["deploy", "--version", version], 300_000, onLine));
+    await stopping;
+    const wallMs = r.exitedAt - r.spawnedAt;
+    const phases = Object.fromEntries(r.result.phases.map((p) => [p.phase, p.status]));
+    console.log(`FIGURE ${JSON.stringify({ scenario: "swarm-cli node lost mid-deploy", outcome: r.result.outcome, wallMs, afterStopMs: r.exitedAt - stoppedAt, phases, degraded: r.result.degraded })}`);
+    console.log(`${r.result.message}\n  state now: ${r.result.stateNow ?? "-"}\n  next step: ${r.result.nextStep ?? "-"}`);
+
+    // The fault happened: the victim's engine is gone, the manager sees the node not ready, its URL failed.
+    expect(Number.isFinite(stoppedAt), "the node was stopped during the deploy").toBe(true);
+    await expect(docker(victim.docker, ["version"], 10_000), `${victim.name}'s engine after the stop`).rejects.toThrow();
+    const deadline = Date.now() + 40_000;
+    let seen = "";
+    while ((seen = (await docker(node(1).docker, ["node", "ls", "--filter", `name=${victim.name}`, "--format", "{{.Status}}"])).trim()) === "Ready" && Date.now() < deadline) await sleep(500);
+    expect(seen, `${victim.name} in docker node ls`).not.toBe("Ready");
+    expect(summary[victimUrl]?.failureCount ?? 0, `requests to ${victim.name} after its engine stopped`).toBeGreaterThan(0);
+
+    // It ended, long before the 300 s rollout deadline it used to wait out, and said which way.
+    expect(r.exitedAt - stoppedAt, r.tail).toBeLessThan(120_000);
+    expect(["failed", "success"], r.tail).toContain(r.result.outcome);
+    checkCount(summary, seconds, upUrls, "node lost");
+    const switched = r.result.phases.some((p) => p.phase === "switch" && p.status === "ok");
+    const switchOkSeen = lineAt(r, "switch", "ok");
+    if (r.result.outcome === "failed") {
+      // Failed safe: no switch, blue served every request on the nodes that are up, the message names the node.
+      expect(switched, r.tail).toBe(false);
+      expect(r.code, r.tail).not.toBe(0);
+      expect(r.result.message, r.tail).toContain(victim.name);
+      expect(r.result.stateNow ?? "", r.tail).toContain(`blue (${blueVersion}) still serves all live traffic`);
+      if (phases.start === "failed") expect(r.result.nextStep ?? "", r.tail).toContain(`node update --availability drain ${victim.name}`);
+      for (const url of upUrls) expect(colorsBetween(summary[url], 0, Infinity).seen, `${url} during the failed deploy`).toEqual([`blue ${blueVersion}`]);
+    } else {
+      // Finished on the rest: the result says which node was left out; only green after the switch was reported.
+      expect(r.result.degraded?.join(" ") ?? "", r.tail).toContain(victim.name);
+      for (const url of upUrls) expect(colorsBetween(summary[url], (switchOkSeen ?? Infinity) + 1, Infinity).seen, `${url} after the switch`).toEqual([`green ${version}`]);
+    }
+    // Nothing routes to a color whose tasks are gone: every replica that answers routes to a healthy color.
+    const during = await status();
+    const live = during.status.proxy.target;
+    expect(live, during.raw.slice(-3000)).toBe(r.result.outcome === "failed" ? "blue" : "green");
+    expect(during.status.slots[live as Color].healthy, during.raw.slice(-3000)).toBe(true);
+    for (const n of up) expect(await answers(n, 10), `${n.name} after the deploy`).toEqual([r.result.outcome === "failed" ? `200 blue ${blueVersion}` : `200 green ${version}`]);
+    expect(JSON.stringify(during.status), "status warns of the lost node").toContain(`swarm node ${victim.name} is`);
+
+    let switchedWithout = r.result.outcome === "success";
+    if (r.result.outcome === "failed") {
+      // What the failure's next step offers: the node taken out of scheduling no longer holds the
+      // deploy up. It finishes on the rest, says which node it left out, and loses nothing there.
+      await docker(node(1).docker, ["node", "update", "--availability", "drain", victim.name]);
+      drainedNode = victim;
+      const again = await underLoad(upUrls, () => op(["deploy", "--version", version], 300_000));
+      console.log(`FIGURE ${JSON.stringify({ scenario: "swarm-cli deploy with the lost node drained", outcome: again.value.result.outcome, wallMs: again.value.exitedAt - again.value.spawnedAt, degraded: again.value.result.degraded })}`);
+      expect(again.value.result.outcome, again.value.tail).toBe("success");
+      expect(again.value.result.degraded?.join(" ") ?? "", again.value.tail).toContain(`swarm node ${victim.name} is`);
+      checkCount(again.summary, again.seconds, upUrls, "drained");
+      for (const n of up) expect(await answers(n, 10), `${n.name} after the deploy on the rest`).toEqual([`200 green ${version}`]);
+      switchedWithout = true;
+    }
+
+    // The node back (and schedulable): its replica answers again and the stack is whole.
+    await startNode(victim);
+    stoppedNode = null;
+    if (drainedNode) {
+      await docker(node(1).docker, ["node", "update", "--availability", "active", victim.name]);
+      drainedNode = null;
+    }
+    const after = await whole();
+    expect((after.status.proxy.replicas ?? []).map((x) => x.node), after.raw.slice(-3000)).toEqual(["bgl-node1", "bgl-node2", "bgl-node3"]);
+    expect(after.status.degraded, after.raw.slice(-3000)).toEqual([]);
+    if (switchedWithout) {
+      // A replica left out of a switch comes back routing as it did before it was lost (its own saved
+      // state): status reports it as a disagreement naming that node, and resolve puts it on green.
+      const kinds = after.status.conflicts.map((c) => c.kind);
+      const odd = (after.status.proxy.replicas ?? []).filter((x) => x.live !== "green").map((x) => x.node);
+      console.log(`after ${victim.name} came back: conflicts ${JSON.stringify(kinds)}, replicas not on green: ${JSON.stringify(odd)}`);
+      if (odd.length > 0) {
+        expect(odd).toEqual([victim.name]);
+        expect(kinds, after.raw.slice(-3000)).toContain("proxy-replicas-disagree");
+        const fixed = await op(["resolve"]);
+        expect(fixed.result.outcome, fixed.tail).toBe("success");
+      }
+      for (const n of nodes) expect(await answers(n, 10), `${n.name} once the lab is whole`).toEqual([`200 green ${version}`]);
+    }
+  });
 });
+
+/**
+ * Status once a node that was back has settled in (bounded, 120 s): no node down, a replica on
+ * every node answering, and each running color healthy (Swarm replaces the tasks that died with it).
+ */
+async function whole(): Promise<Awaited<ReturnType<typeof status>>> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const s = await status();
+    const replicas = s.status.proxy.replicas ?? [];
+    const settled = s.status.degraded.length === 0 && replicas.length === 3 && replicas.every((x) => x.error === undefined) && (["blue", "green"] as const).every((c) => !s.status.slots[c].running || s.status.slots[c].healthy);
+    if (settled || Date.now() > deadline) return s;
+    await sleep(1000);
+  }
+}
+
+async function startNode(n: LabNode): Promise<void> {
+  await run("bash", ["scripts/swarm-lab.sh", "start-node", n.name.replace(/^.*node/, "")], 300_000);
+}

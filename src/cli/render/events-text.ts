@@ -40,6 +40,7 @@ export function renderResultText(result: OperationResult, style: Style): string[
   const lines = [`${head} in ${(result.durationMs / 1000).toFixed(1)} s: ${result.message}`];
   if (result.stateNow) lines.push(`  state now: ${result.stateNow}`);
   if (result.nextStep) lines.push(`  next step: ${result.nextStep}`);
-  lines.push(`  live color: ${result.active ?? "none"}`);
+  lines.push(`  live color: ${result.active ?? "none"}${result.activeNote ? ` (${result.activeNote})` : ""}`);
+  for (const d of result.degraded ?? []) lines.push(style.yellow(`  ! ${d}`));
   return lines;
 }

@@ -83,6 +83,7 @@ export function renderStatusText(status: StackStatus, style: Style, opts: Status
   if (p.reachable && status.state?.active && status.state.active !== live) {
     out.push(style.yellow(`  WARNING: the state file says ${status.state.active} is active, but the proxy routes to ${live ?? "nothing"}`));
   }
+  for (const d of status.degraded) out.push(style.yellow(`  WARNING: ${d}`));
   if (status.lock) {
     const l = status.lock;
     out.push(`  lock: ${l.stale ? style.yellow("STALE ") : ""}${l.user}@${l.host} (pid ${l.pid}) runs \`${l.command}\` since ${l.startedAt}`);
@@ -129,6 +130,7 @@ export function statusJson(status: StackStatus): Record<string, unknown> {
     stateError: status.stateError,
     lock: status.lock,
     conflicts: status.conflicts.map((c) => ({ kind: c.kind, message: c.message, recommend: c.recommend, why: c.why })),
+    degraded: status.degraded,
     checkedAt: status.checkedAt,
   };
 }

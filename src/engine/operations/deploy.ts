@@ -1,4 +1,5 @@
 import { otherColor, type Color } from "../../domain/color.js";
+import { platformFaultIn } from "../../domain/platform-fault.js";
 import type { OperationContext } from "../context.js";
 import { EngineError, errorMessage, isAbort } from "../errors.js";
 import type { SmokeCheckSummary } from "../events.js";
@@ -119,13 +120,21 @@ export async function deploy(ctx: OperationContext, args: { version: string }): 
   const failBeforeSwitch = async (what: string, during: string, err: unknown, withLogs: boolean): Promise<never> => {
     const aborted = isAbort(err, ctx.signal);
     const logs = withLogs ? `\n${await logsTail(ctx, plan.target)}` : "";
-    await stopColor(ctx, plan.target, 10_000).catch((e: unknown) => ctx.log("warn", `could not stop ${plan.target}: ${errorMessage(e)}`));
+    const stopped = await stopColor(ctx, plan.target, 10_000).then(
+      () => `${plan.target} has been stopped`,
+      (e: unknown) => {
+        ctx.log("warn", `could not stop ${plan.target}: ${errorMessage(e)}`);
+        return `${plan.target} could not be stopped (see the warning above) and takes no live traffic`;
+      },
+    );
     if (err instanceof EngineError && err.kind !== "failed") throw err;
+    // The platform failed under the release (a node lost): its own advice, not "fix the release".
+    const fault = platformFaultIn(err);
     throw new EngineError(
       aborted ? "aborted" : "failed",
       aborted ? `interrupted during ${during}` : `${what}: ${errorMessage(err)}${logs}`,
-      `${oldServes}; ${plan.target} has been stopped`,
-      aborted ? "deploy again when ready" : `fix the release and deploy again (its containers are kept stopped: docker logs ${config.stack}-${plan.target}…)`,
+      `${oldServes}; ${stopped}`,
+      aborted ? "deploy again when ready" : fault ? fault.nextStep : `fix the release and deploy again (its containers are kept stopped: docker logs ${config.stack}-${plan.target}…)`,
       { cause: err },
     );
   };

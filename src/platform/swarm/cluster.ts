@@ -91,7 +91,14 @@ export function createCluster(settings: SwarmSettings, namespaces: string[]): Cl
     const snap = await snapshot(stacks);
     const nodeById = new Map(snap.nodes.map((n) => [n.id, n]));
     const serviceById = new Map(snap.services.map((s) => [s.ID, s]));
-    const current = currentTasks(snap.tasks).filter((t) => serviceById.has(t.ServiceID));
+    // A task on a node the manager lost still reads as it last reported ("running"), yet nothing
+    // reaches it: Swarm replaces what it can elsewhere, and the node stops it when it is back. It is
+    // left out of the stack's containers (no health, no proxy replica); degraded() names the node.
+    const onLostNode = (t: SwarmTask): boolean => {
+      const node = t.NodeID ? nodeById.get(t.NodeID) : undefined;
+      return node !== undefined && node.state !== "ready";
+    };
+    const current = currentTasks(snap.tasks).filter((t) => serviceById.has(t.ServiceID) && !onLostNode(t));
     const infos = await Promise.all(
       current.map(async (task) => {
         const service = serviceById.get(task.ServiceID) as SwarmService;

@@ -7,7 +7,8 @@
 import type { Color, Slot } from "../../domain/color.js";
 import { createComposeRunner } from "../../docker/compose-runner.js";
 import { filtersQuery } from "../../docker/engine-api.js";
-import { DockerUnavailableError, HealthTimeoutError, type PendingHealth } from "../../docker/errors.js";
+import { describeCause, DockerUnavailableError, HealthTimeoutError, type PendingHealth } from "../../docker/errors.js";
+import { PlatformFault } from "../../domain/platform-fault.js";
 import type { ComposeTarget, ContainerInfo, ExecResult, ExecSession } from "../../docker/types.js";
 import { createConnectionCounter } from "../../drain/tcp-connections.js";
 import type { Platform, StartOptions } from "../../engine/ports.js";
@@ -78,10 +79,30 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
 
   const waitRollout = async (namespace: string, before: { tasks: Set<string>; updates: Map<string, string> }, signal: AbortSignal | undefined): Promise<void> => {
     const timeoutMs = settings.rolloutTimeoutMs ?? 300_000;
+    // A rollout with tasks on a lost node is only stuck when it stops moving: Swarm often goes on
+    // with the other nodes (an old task there is already being replaced). Same reason this long: stuck.
+    const graceMs = settings.nodeLostGraceMs ?? 15_000;
+    let stuck: { reason: string; since: number } | null = null;
     await pollUntil(
       async () => {
         const [services, tasks, upToDate, nodes] = await Promise.all([servicesOf(namespace), tasksOf(namespace), tasksOf(namespace, { "_up-to-date": ["true"] }), cluster.nodes()]);
-        const verdict = rolloutVerdict({ services, tasks, upToDate: new Set(upToDate.map((t) => t.ID)), before: before.tasks, updateBefore: before.updates, nodeNames: new Map(nodes.map((n) => [n.id, n.hostname])) });
+        const verdict = rolloutVerdict({
+          services,
+          tasks,
+          upToDate: new Set(upToDate.map((t) => t.ID)),
+          before: before.tasks,
+          updateBefore: before.updates,
+          nodeNames: new Map(nodes.map((n) => [n.id, n.hostname])),
+          nodesNotReady: new Map(nodes.filter((n) => n.state !== "ready").map((n) => [n.id, n.state])),
+        });
+        if (verdict.state === "node-lost") {
+          if (stuck?.reason !== verdict.reason) stuck = { reason: verdict.reason, since: Date.now() };
+          if (Date.now() - stuck.since >= graceMs) {
+            throw new FatalCheck(nodeLost(verdict.nodes, `stack ${namespace} cannot finish rolling out (no progress for ${Math.round(graceMs / 1000)} s): ${verdict.reason}`, `Stack ${namespace} has its new spec but not all its tasks.`));
+          }
+          return { done: false, pending: verdict.reason };
+        }
+        stuck = null;
         if (verdict.state === "failed") {
           throw new FatalCheck(
             new Error(
@@ -122,12 +143,15 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
   const waitNoTasks = async (namespace: string, timeoutMs: number, what: string, whole: boolean): Promise<void> => {
     await pollUntil(
       async () => {
-        const [tasks, networks, leftovers] = await Promise.all([
+        const [tasks, networks, leftovers, nodes] = await Promise.all([
           tasksOf(namespace),
           whole ? manager.get<{ Name: string }[]>(`/networks?filters=${stackFilter(namespace)}`) : Promise.resolve([]),
           whole ? nodeLeftovers(namespace) : Promise.resolve([]),
+          cluster.nodes(),
         ]);
-        const active = tasks.filter((t) => isActiveTask(t));
+        // A task on a node the manager lost never reports that it stopped; that node stops it when it is back.
+        const lost = new Set(nodes.filter((n) => n.state !== "ready").map((n) => n.id));
+        const active = tasks.filter((t) => isActiveTask(t) && !(t.NodeID && lost.has(t.NodeID)));
         const pending = [...(active.length ? [`${active.length} task(s) still ${[...new Set(active.map((t) => t.Status.State))].join("/")}`] : []), ...networks.map((n) => `network ${n.Name}`), ...leftovers];
         return pending.length === 0 ? { done: true, value: undefined } : { done: false, pending: pending.join(", ") };
       },
@@ -142,10 +166,28 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
     );
   };
 
+  /** A lost node, in the operator's terms: what happened, and how to go on with or without it. */
+  const nodeLost = (nodes: string[], what: string, state: string): PlatformFault => {
+    const list = nodes.join(", ");
+    return new PlatformFault(
+      `swarm node ${list} is lost (the manager's \`docker node ls\` shows it not ready): ${what}. ${state}`,
+      `bring the Docker engine of ${list} back, or take it out of scheduling with \`docker -H ${settings.manager} node update --availability drain ${nodes[0]}\` (Swarm then runs its tasks on the other nodes), then run \`bluegreen status\` and deploy again`,
+    );
+  };
+
+  /** A node's Docker API, for a container on it; a node the manager lost is not tried (its replica counts as not answering). */
   const nodePort = async (node: string) => {
     const view = (await cluster.nodes()).find((n) => n.hostname === node);
     if (!view?.client) throw new Error(`no Docker endpoint for swarm node ${node}${view?.problem ? ` (${view.problem})` : ""}; name it under swarm.nodes in bluegreen.yml`);
-    return view.client.port;
+    if (view.state !== "ready") throw new Error(`swarm node ${node} is ${view.state} in the manager's \`docker node ls\`, so its Docker API (${view.endpoint}) is not used`);
+    const port = view.client.port;
+    const named = (err: unknown): never => {
+      throw err instanceof DockerUnavailableError ? new Error(`the Docker API of swarm node ${node} (${view.endpoint}) does not answer (${describeCause(err.cause)})`, { cause: err }) : err;
+    };
+    return {
+      exec: (id: string, argv: string[]) => port.exec(id, argv).catch(named),
+      execSession: port.execSession ? (id: string, argv: string[]) => (port.execSession as NonNullable<typeof port.execSession>)(id, argv).catch(named) : undefined,
+    };
   };
 
   const platform: SwarmPlatform = {
@@ -175,6 +217,13 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
             "What to do: point the swarm manager setting at a manager's Docker endpoint (`docker node ls` works there).",
         );
       }
+    },
+
+    async degraded() {
+      const lost = (await cluster.nodes()).filter((n) => n.state !== "ready");
+      return lost.map(
+        (n) => `swarm node ${n.hostname} is ${n.state} in the manager's docker node ls: its tasks and its proxy replica are left out (Swarm moves the tasks it can) until it is back or removed (docker node rm)`,
+      );
     },
 
     list: async (slot) => (await cluster.containers([ns(slot)]))[ns(slot)] ?? [],
@@ -256,8 +305,11 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
             const infos = Object.values(containers).flat();
             last = { tasks: snapshot.tasks, infos };
             const pending: string[] = [];
+            const lostNodes = new Map(snapshot.nodes.filter((n) => n.state !== "ready").map((n) => [n.id, n.hostname]));
             for (const id of ids) {
               const task = findTask(snapshot.tasks, id);
+              const lostOn = task?.NodeID ? lostNodes.get(task.NodeID) : undefined;
+              if (lostOn) throw new FatalCheck(nodeLost([lostOn], `the task ${task?.ID.slice(0, 12)} of this release runs there, so it cannot be checked healthy`, "The color's other tasks are left as they are."));
               const containerId = task?.Status.ContainerStatus?.ContainerID;
               const info = infos.find((c) => c.id === containerId || c.id === id);
               if (info) report(info);

@@ -20,9 +20,16 @@ export interface RolloutInput {
   updateBefore: ReadonlyMap<string, string>;
   /** Node hostnames by ID, for messages. */
   nodeNames: ReadonlyMap<string, string>;
+  /** The state of each node the manager does not see as ready ("down", "unknown", "disconnected"), by ID. */
+  nodesNotReady?: ReadonlyMap<string, string>;
 }
 
-export type RolloutVerdict = { state: "done" } | { state: "waiting"; pending: string[] } | { state: "failed"; reason: string };
+export type RolloutVerdict =
+  | { state: "done" }
+  | { state: "waiting"; pending: string[] }
+  | { state: "failed"; reason: string }
+  /** The rollout waits on tasks of a node the manager lost: Swarm cannot finish it until that node is back or drained. */
+  | { state: "node-lost"; nodes: string[]; reason: string };
 
 const CREATED = new Set(["starting", "running"]);
 const ACTIVE = new Set(["new", "allocated", "pending", "assigned", "accepted", "preparing", "ready", "starting", "running"]);
@@ -34,6 +41,8 @@ export function updateStatusKey(service: SwarmService): string {
 
 export function rolloutVerdict(input: RolloutInput): RolloutVerdict {
   const pending: string[] = [];
+  const notReady = input.nodesNotReady ?? new Map<string, string>();
+  const lost = new Map<string, string[]>(); // node hostname → what waits on it
   for (const service of input.services) {
     const name = service.Spec.Name;
     const tasks = input.tasks.filter((t) => t.ServiceID === service.ID);
@@ -52,7 +61,10 @@ export function rolloutVerdict(input: RolloutInput): RolloutVerdict {
     const stale = wanted.filter((t) => !input.upToDate.has(t.ID));
     // Old tasks still stopping (start-first updates stop them last): until they are gone, a list
     // would show the old release next to the new one.
-    const stopping = tasks.filter((t) => !input.upToDate.has(t.ID) && !wanted.includes(t) && ACTIVE.has(t.Status.State));
+    // A task on a lost node never reports that it stopped: Swarm has its node stop it when it is back.
+    const onLostNode = (t: SwarmTask): boolean => t.NodeID !== undefined && notReady.has(t.NodeID);
+    const stopping = tasks.filter((t) => !input.upToDate.has(t.ID) && !wanted.includes(t) && ACTIVE.has(t.Status.State) && !onLostNode(t));
+    const pendingBefore = pending.length;
     const created = wanted.filter((t) => input.upToDate.has(t.ID) && CREATED.has(t.Status.State));
     const replicas = service.Spec.Mode?.Replicated?.Replicas;
     const enough = replicas === undefined ? created.length > 0 : created.length >= replicas;
@@ -63,6 +75,19 @@ export function rolloutVerdict(input: RolloutInput): RolloutVerdict {
       const notYet = wanted.filter((t) => !CREATED.has(t.Status.State)).map((t) => `${where(t)} ${t.Status.State}${t.Status.Err ? ` (${t.Status.Err})` : ""}`);
       pending.push(`${name}: ${created.length}${replicas === undefined ? "" : `/${replicas}`} tasks created${notYet.length ? `; ${notYet.join(", ")}` : ""}`);
     }
+    // Still pending with tasks on a lost node: an update waits for those tasks to stop (they never
+    // report it), a wanted task there never starts. Waiting on would only run into the deadline.
+    const stuck = tasks.filter((t) => onLostNode(t) && (ACTIVE.has(t.Status.State) || wanted.includes(t)));
+    if (pending.length > pendingBefore && stuck.length > 0) {
+      for (const t of stuck) {
+        const node = input.nodeNames.get(t.NodeID as string) ?? (t.NodeID as string);
+        lost.set(node, [...(lost.get(node) ?? []), `${where(t)} (${t.Status.State}, node ${notReady.get(t.NodeID as string)})`]);
+      }
+    }
+  }
+  if (lost.size > 0) {
+    const nodes = [...lost.keys()].sort();
+    return { state: "node-lost", nodes, reason: `${pending.join("; ")}; it waits on ${[...lost.values()].flat().join(", ")}` };
   }
   return pending.length === 0 ? { state: "done" } : { state: "waiting", pending };
 }

@@ -27,6 +27,8 @@ export interface SwarmSettings {
   composeV1Bin?: string;
   /** How long `start` waits for a rollout to finish (every task of the new spec created). Default 5 min. */
   rolloutTimeoutMs?: number;
+  /** How long a rollout may wait without progress on tasks of a node the manager lost before it fails (15 s). */
+  nodeLostGraceMs?: number;
   /** How long `stop` waits past its stop timeout, and `remove` in all, for tasks to be gone. Default 60 s / 120 s. */
   stopMarginMs?: number;
   removeTimeoutMs?: number;

@@ -7,7 +7,7 @@ import { Txt } from "./Txt.js";
 
 export function sharedPanelHeight(status: StackStatus): number {
   const lines = status.shared.reduce((n, c) => n + containerLineCount(c), 0);
-  return 2 + 2 + (status.proxy.replicas?.length ?? 0) + Math.max(1, lines);
+  return 2 + 2 + (status.proxy.replicas?.length ?? 0) + status.degraded.length + Math.max(1, lines);
 }
 
 /** The services both colors share: the proxy (driver, live target, reachable) and the datastores. */
@@ -36,6 +36,11 @@ export function SharedPanel({ status, width, selected, now }: { status: StackSta
           </Txt>
         );
       })}
+      {status.degraded.map((d) => (
+        <Txt key={d} tone="warn">
+          {truncate(`  ! ${d}`, inner)}
+        </Txt>
+      ))}
       {status.shared.length === 0 ? <Txt tone="muted">  no shared containers</Txt> : null}
       {status.shared.map((c) => (
         <ContainerLine key={c.id} container={c} selected={selected === c.name} width={inner} now={now} />

@@ -72,6 +72,13 @@ describe("the plain status (bluegreen status, and bluegreen without a terminal)"
     expect(text).toContain("state file: unreadable: Unexpected end of JSON input");
   });
 
+  it("warns of what the platform runs short of (a swarm node down), and says nothing when it is whole", () => {
+    const status = drifted();
+    expect(renderStatusText(status, plain)).not.toContain("WARNING: swarm node");
+    status.degraded = ["swarm node bgl-node3 is down in the manager's docker node ls: its tasks and its proxy replica are left out"];
+    expect(renderStatusText(status, plain)).toContain("  WARNING: swarm node bgl-node3 is down in the manager's docker node ls: its tasks and its proxy replica are left out\n");
+  });
+
   it("lists the commands to run instead of the dashboard only when asked, the conflict's fix first", () => {
     expect(renderStatusText(drifted(), plain)).not.toContain("No terminal here");
     const text = renderStatusText(drifted(), plain, { nextSteps: true });

@@ -22,7 +22,7 @@ describe("parseConfig builds a resolved Config", () => {
     });
     expect(config.health).toEqual({ timeoutMs: 180_000, intervalMs: 1_000, path: null });
     expect(config.drain).toEqual({ timeoutMs: 30_000 });
-    expect(config.verify).toEqual({ durationMs: 5_000, intervalMs: 50, path: "/", method: "GET" });
+    expect(config.verify).toEqual({ durationMs: 5_000, intervalMs: 50, path: "/", method: "GET", urls: [] });
     expect(config.stateDir).toBe("/srv/stack/.bluegreen");
     expect(config.keepOldWarm).toBe(true);
     expect(config.smoke).toEqual({ spec: null, expectVersionHeader: null });
@@ -111,5 +111,18 @@ describe("verify.duration 0", () => {
     const text = readFileSync(file, "utf8").replace("verify:\n  duration: 5s", "verify:\n  duration: 0s");
     expect(text).toContain("duration: 0s");
     expect(parseConfig(text, file, {}).verify.durationMs).toBe(0);
+  });
+});
+
+describe("verify.urls", () => {
+  const file = join(REPO, "bluegreen.yml");
+  const withUrls = (urls: string) => readFileSync(file, "utf8").replace("verify:\n  duration: 5s", `verify:\n  urls: ${urls}\n  duration: 5s`);
+
+  it("lists live URLs verified besides proxy.live", () => {
+    expect(parseConfig(withUrls('["http://10.0.0.12:8080", "https://10.0.0.13:8443"]'), file, {}).verify.urls).toEqual(["http://10.0.0.12:8080", "https://10.0.0.13:8443"]);
+  });
+
+  it("refuses an entry that is not an http(s) URL, naming it", () => {
+    expect(() => parseConfig(withUrls('["http://10.0.0.12:8080", "ftp://x"]'), file, {})).toThrow(/bluegreen\.yml:\d+:\d+ verify\.urls\[1\]: "ftp:\/\/x" uses ftp; only http and https are allowed/);
   });
 });

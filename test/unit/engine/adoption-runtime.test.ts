@@ -146,7 +146,7 @@ describe("versionVariable", () => {
 
 describe("verify.path and verify.method", () => {
   it("sends the post-switch requests to verify.path with verify.method", async () => {
-    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" } }, { verify: { durationMs: 1_000, intervalMs: 100, path: "/healthz", method: "HEAD" } });
+    const stack = FakeStack.seeded({ live: "blue", blue: { version: "v1" } }, { verify: { durationMs: 1_000, intervalMs: 100, path: "/healthz", method: "HEAD", urls: [] } });
     const { result } = await deploy(stack, "v2");
     expect(result.outcome).toBe("success");
     const live = stack.live.urls.filter((u) => u.url.startsWith("http://127.0.0.1:18080"));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PlatformFault } from "../../../src/domain/platform-fault.js";
 import { FakeStack, recorder } from "../../fakes/index.js";
 import { eventsOf, phaseStatus, phaseTrail, runOperation } from "./event-checks.js";
 
@@ -92,7 +93,7 @@ describe("deploy: the happy paths", () => {
   });
 
   it("skips smoke without a spec and verify when its duration is 0", async () => {
-    const stack = liveBlue({ smoke: { spec: null, expectVersionHeader: null }, verify: { durationMs: 0, intervalMs: 100, path: "/", method: "GET" } });
+    const stack = liveBlue({ smoke: { spec: null, expectVersionHeader: null }, verify: { durationMs: 0, intervalMs: 100, path: "/", method: "GET", urls: [] } });
     const { result } = await deploy(stack, "v2");
     expect(result.outcome).toBe("success");
     expect(phaseStatus(result, "smoke")).toBe("skipped");
@@ -191,6 +192,24 @@ describe("deploy: a bad release never takes live traffic", () => {
     expect(stack.proxy.live).toBe("blue");
   });
 
+  it("a platform fault under the release (a node lost) says so and gives the platform's next step, not 'fix the release'", async () => {
+    const stack = liveBlue();
+    const platform = stack.ports.platform;
+    platform.start = async () => {
+      throw new PlatformFault("swarm node bgl-node3 is lost: stack shop-green cannot finish rolling out", "bring the engine of bgl-node3 back, or drain it, then deploy again");
+    };
+    platform.stop = async () => {
+      throw new Error("stopping shop-green: not done within 70 s");
+    };
+    const { result } = await deploy(stack, "v2");
+    expect(result.outcome).toBe("failed");
+    expect(result.message).toContain("green v2 could not be built or started: swarm node bgl-node3 is lost");
+    expect(result.nextStep).toBe("bring the engine of bgl-node3 back, or drain it, then deploy again");
+    // The stop failed too: the state says so instead of claiming green was stopped.
+    expect(result.stateNow).toBe("blue (v1) still serves all live traffic; green could not be stopped (see the warning above) and takes no live traffic");
+    expect(stack.proxy.switches).toEqual([]);
+  });
+
   it("does not switch when the smoke test fails, and stops the new color", async () => {
     const stack = liveBlue();
     stack.scripts.green.failure = "error-rate";
@@ -239,6 +258,23 @@ describe("deploy: a bad release never takes live traffic", () => {
 });
 
 describe("deploy: verification after the switch", () => {
+  it("verifies through every verify.urls entry beside proxy.live at once, and switches back naming the one that failed", async () => {
+    const verify = { durationMs: 1_000, intervalMs: 100, path: "/", method: "GET" as const };
+    // Both through the live route (as each swarm node's proxy would be): one verdict over both.
+    const good = liveBlue({ verify: { ...verify, urls: ["http://127.0.0.1:18080/node2"] } });
+    const ok = await deploy(good, "v2");
+    expect(ok.result.outcome).toBe("success");
+    expect(good.live.urls.map((u) => u.url)).toEqual(expect.arrayContaining(["http://127.0.0.1:18080/", "http://127.0.0.1:18080/node2/"]));
+    // One that does not answer (a node's proxy that misses the switch, say) fails the verdict.
+    const bad = liveBlue({ verify: { ...verify, urls: ["http://127.0.0.1:28080"] } });
+    const { result } = await deploy(bad, "v2");
+    expect(result.outcome).toBe("rolled-back");
+    expect(result.message).toContain("through http://127.0.0.1:28080: 10 of 10 requests failed");
+    expect(result.message).not.toContain("through http://127.0.0.1:18080");
+    expect(bad.proxy.switches).toEqual(["green", "blue"]);
+  });
+
+
   it("switches back at once when the new color dies under live traffic", async () => {
     const stack = liveBlue();
     stack.scripts.green.failure = "crash-after-switch";

@@ -13,7 +13,7 @@ const configFor = (driver: Config["proxy"]["driver"]): Config => ({
   health: { timeoutMs: 1, intervalMs: 1, path: null },
   drain: { timeoutMs: 1 },
   smoke: { spec: null, expectVersionHeader: null },
-  verify: { durationMs: 1, intervalMs: 1, path: "/", method: "GET" },
+  verify: { durationMs: 1, intervalMs: 1, path: "/", method: "GET", urls: [] },
   stop: { timeoutMs: null },
   versionVariable: "BLUEGREEN_VERSION",
   keepOldWarm: false,

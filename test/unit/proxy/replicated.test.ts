@@ -54,6 +54,18 @@ describe("a proxy with several replicas, switched as one", () => {
     expect((err as ReplicasDisagree).replicas.map((r) => r.live)).toEqual(["blue", "green", "blue"]);
   });
 
+  it("a replica that does not answer: the read says where the others route and who is missing, and operations still refuse to guess", async () => {
+    const { fakes, driver } = three();
+    (fakes[2] as ReplicaFake).silent = true;
+    await expect(driver.targets()).resolves.toMatchObject({ live: "blue", preview: "green", how: "2 of 3 replicas answer and agree (node1, node2); node3 does not" });
+    await expect(driver.liveTarget()).rejects.toBeInstanceOf(ReplicasDisagree);
+    (fakes[1] as ReplicaFake).live = "green";
+    await expect(driver.targets()).resolves.toMatchObject({ live: null, how: "2 of 3 replicas answer and DISAGREE (node1, node2); node3 does not" });
+    (fakes[0] as ReplicaFake).silent = true;
+    (fakes[1] as ReplicaFake).silent = true;
+    await expect(driver.targets()).resolves.toMatchObject({ live: null, preview: null, how: "0 of 3 replicas answer; node1, node2, node3 do not" });
+  });
+
   it("a switch makes replicas that disagreed agree (what resolve does)", async () => {
     const { fakes, driver } = three();
     (fakes[1] as ReplicaFake).live = "green";

@@ -64,6 +64,7 @@ export function makeStatus(shape: StatusShape = {}): StackStatus {
     shared: [container("proxy", { project: "demo", health: "none" }), container("redis", { project: "demo" })],
     lock: shape.lock ?? null,
     conflicts: shape.conflicts ?? [],
+    degraded: [],
     checkedAt: new Date().toISOString(),
   };
 }

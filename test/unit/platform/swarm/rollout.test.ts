@@ -8,11 +8,37 @@ const base = (over: Partial<RolloutInput>): RolloutInput => ({
   upToDate: new Set(),
   before: new Set(),
   updateBefore: new Map(),
-  nodeNames: new Map([["node-a", "bgl-node1"]]),
+  nodeNames: new Map([["node-a", "bgl-node1"], ["node-c", "bgl-node3"]]),
   ...over,
 });
 
 describe("has a stack deploy taken effect?", () => {
+  describe("with a node the manager lost", () => {
+    const lost = new Map([["node-c", "down"]]);
+
+    it("ends the wait at once when the update waits on a task of the lost node (it never reports stopping)", () => {
+      // What the lab showed: a stop-first update parked on the old task of the node whose engine stopped.
+      const s = service({ replicas: 2, UpdateStatus: { State: "updating", Message: "update in progress" } });
+      const tasks = [task("n1", { slot: 1 }), task("old2", { slot: 2, node: "node-c", desired: "shutdown", state: "running" })];
+      const v = rolloutVerdict(base({ services: [s], tasks, upToDate: new Set(["n1"]), nodesNotReady: lost }));
+      expect(v).toEqual({ state: "node-lost", nodes: ["bgl-node3"], reason: expect.stringMatching(/update in progress.*waits on .*app-green\.2\.old2 on bgl-node3 \(running, node down\)/) });
+      // The same tasks with every node ready: an update in progress, waited on.
+      expect(rolloutVerdict(base({ services: [s], tasks, upToDate: new Set(["n1"]) })).state).toBe("waiting");
+    });
+
+    it("ends the wait when a wanted task of the new spec sits on the lost node", () => {
+      const tasks = [task("n1", { slot: 1 }), task("n2", { slot: 2, node: "node-c", state: "assigned" })];
+      expect(rolloutVerdict(base({ tasks, upToDate: new Set(["n1", "n2"]), nodesNotReady: lost }))).toMatchObject({ state: "node-lost", nodes: ["bgl-node3"] });
+    });
+
+    it("is done when the new spec runs on the other nodes: a stopping task left on the lost node is not waited on", () => {
+      const tasks = [task("n1", { slot: 1 }), task("n2", { slot: 2 }), task("old2", { slot: 2, node: "node-c", desired: "shutdown", state: "running" })];
+      expect(rolloutVerdict(base({ tasks, upToDate: new Set(["n1", "n2"]), nodesNotReady: lost }))).toEqual({ state: "done" });
+      // On a ready node the same task is waited on until it stopped.
+      expect(rolloutVerdict(base({ tasks, upToDate: new Set(["n1", "n2"]) })).state).toBe("waiting");
+    });
+  });
+
   it("done when every replica has a task of the new spec with a container", () => {
     const tasks = [task("n1", { slot: 1, state: "running" }), task("n2", { slot: 2, state: "starting" })];
     expect(rolloutVerdict(base({ tasks, upToDate: new Set(["n1", "n2"]) }))).toEqual({ state: "done" });
