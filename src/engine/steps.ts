@@ -216,7 +216,15 @@ export async function verifyLive(ctx: OperationContext, expected: Color): Promis
         }),
       ),
     );
-    const verdict = combineVerdicts(perUrl.map((samples, i) => ({ url: bases[i] as string, verdict: judgeLiveSamples(samples, expected) })), expected);
+    // An extra URL nothing answered on at all (a lost swarm node's proxy) is named, not judged: the
+    // switch already read every replica back, and a node that is down must not fail every deploy.
+    // proxy.live is always judged; an extra URL that answered some requests and failed others fails.
+    const judged = perUrl.map((samples, i) => ({ url: bases[i] as string, samples })).filter(({ samples }, i) => {
+      const unreached = i > 0 && samples.length > 0 && samples.every((s) => s.error !== null && s.status === null);
+      if (unreached) ctx.log("warn", `verify: nothing answered through ${bases[i]} (${samples[0]?.error}): left out of the verdict`);
+      return !unreached;
+    });
+    const verdict = combineVerdicts(judged.map(({ url, samples }) => ({ url, verdict: judgeLiveSamples(samples, expected) })), expected);
     if (died) return { ...verdict, ok: false, reason: `${died} during verification; ${verdict.reason}` };
     return verdict;
   } finally {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PlatformFault } from "../../../src/domain/platform-fault.js";
+import { combineVerdicts } from "../../../src/engine/steps.js";
 import { FakeStack, recorder } from "../../fakes/index.js";
 import { eventsOf, phaseStatus, phaseTrail, runOperation } from "./event-checks.js";
 
@@ -258,22 +259,27 @@ describe("deploy: a bad release never takes live traffic", () => {
 });
 
 describe("deploy: verification after the switch", () => {
-  it("verifies through every verify.urls entry beside proxy.live at once, and switches back naming the one that failed", async () => {
+  it("verifies through every verify.urls entry beside proxy.live at once; one nothing answered on is named and left out", async () => {
     const verify = { durationMs: 1_000, intervalMs: 100, path: "/", method: "GET" as const };
     // Both through the live route (as each swarm node's proxy would be): one verdict over both.
     const good = liveBlue({ verify: { ...verify, urls: ["http://127.0.0.1:18080/node2"] } });
     const ok = await deploy(good, "v2");
     expect(ok.result.outcome).toBe("success");
     expect(good.live.urls.map((u) => u.url)).toEqual(expect.arrayContaining(["http://127.0.0.1:18080/", "http://127.0.0.1:18080/node2/"]));
-    // One that does not answer (a node's proxy that misses the switch, say) fails the verdict.
-    const bad = liveBlue({ verify: { ...verify, urls: ["http://127.0.0.1:28080"] } });
-    const { result } = await deploy(bad, "v2");
-    expect(result.outcome).toBe("rolled-back");
-    expect(result.message).toContain("through http://127.0.0.1:28080: 10 of 10 requests failed");
-    expect(result.message).not.toContain("through http://127.0.0.1:18080");
-    expect(bad.proxy.switches).toEqual(["green", "blue"]);
+    // One where no request connected at all (a lost node's proxy): a warning naming it, not a rollback.
+    const lost = liveBlue({ verify: { ...verify, urls: ["http://127.0.0.1:28080"] } });
+    const { result, events } = await deploy(lost, "v2");
+    expect(result.outcome).toBe("success");
+    expect(eventsOf(events, "log").map((e) => e.message)).toContain("verify: nothing answered through http://127.0.0.1:28080 (fake proxy: http://127.0.0.1:28080/ is neither the live nor the preview route): left out of the verdict");
   });
 
+  it("one verdict from several URLs names each one that failed", () => {
+    const pass = { ok: true, requests: 10, failures: 0, reason: "10 requests, all from green" };
+    const fail = { ok: false, requests: 10, failures: 3, reason: "3 of 10 requests failed (first: HTTP 502)" };
+    expect(combineVerdicts([{ url: "http://a", verdict: pass }, { url: "http://b", verdict: fail }], "green")).toEqual({ ok: false, requests: 20, failures: 3, reason: "through http://b: 3 of 10 requests failed (first: HTTP 502)" });
+    expect(combineVerdicts([{ url: "http://a", verdict: pass }, { url: "http://b", verdict: pass }], "green")).toEqual({ ok: true, requests: 20, failures: 0, reason: "20 requests through 2 live URLs, all from green" });
+    expect(combineVerdicts([{ url: "http://a", verdict: fail }], "green")).toBe(fail);
+  });
 
   it("switches back at once when the new color dies under live traffic", async () => {
     const stack = liveBlue();
