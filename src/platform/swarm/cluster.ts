@@ -24,6 +24,12 @@ export interface NodeView {
   problem: string | null;
 }
 
+/**
+ * Whether the manager sees the node Ready. Any other state (down, unknown, disconnected) is a node
+ * it lost: its tasks read as they last reported, and its Docker API is not used.
+ */
+export const isReady = (node: Pick<NodeView, "state">): boolean => node.state === "ready";
+
 export interface StackSnapshot {
   nodes: NodeView[];
   services: SwarmService[];
@@ -96,7 +102,7 @@ export function createCluster(settings: SwarmSettings, namespaces: string[]): Cl
     // left out of the stack's containers (no health, no proxy replica); degraded() names the node.
     const onLostNode = (t: SwarmTask): boolean => {
       const node = t.NodeID ? nodeById.get(t.NodeID) : undefined;
-      return node !== undefined && node.state !== "ready";
+      return node !== undefined && !isReady(node);
     };
     const current = currentTasks(snap.tasks).filter((t) => serviceById.has(t.ServiceID) && !onLostNode(t));
     const infos = await Promise.all(

@@ -6,7 +6,7 @@
  */
 import { describeCause } from "../../docker/errors.js";
 import { JsonObjectStream } from "../../docker/json-object-stream.js";
-import type { NodeView } from "./cluster.js";
+import { isReady, type NodeView } from "./cluster.js";
 import { statusOf, type EngineClient } from "./engine-client.js";
 import { SwarmAbortedError } from "./poll.js";
 
@@ -21,7 +21,7 @@ async function imageId(client: EngineClient, image: string): Promise<string | nu
 
 /** Pure: which nodes need `image` copied: ready nodes with an engine of their own whose ID differs. */
 export function nodesLacking(nodes: Pick<NodeView, "hostname" | "state" | "endpoint">[], manager: string, ids: ReadonlyMap<string, string | null>, want: string): string[] {
-  return nodes.filter((n) => n.state === "ready" && n.endpoint !== manager && ids.get(n.hostname) !== want).map((n) => n.hostname);
+  return nodes.filter((n) => isReady(n) && n.endpoint !== manager && ids.get(n.hostname) !== want).map((n) => n.hostname);
 }
 
 /** Reads `docker load`'s answer to its end; its JSON lines carry an error when the load failed. */
@@ -56,7 +56,7 @@ export async function distributeImages(
     }
     const ids = new Map<string, string | null>();
     await Promise.all(
-      nodes.filter((n) => n.client && n.state === "ready").map(async (n) => ids.set(n.hostname, await imageId(n.client as EngineClient, image).catch(() => null))),
+      nodes.filter((n) => n.client && isReady(n)).map(async (n) => ids.set(n.hostname, await imageId(n.client as EngineClient, image).catch(() => null))),
     );
     for (const hostname of nodesLacking(nodes, manager.endpoint, ids, want)) {
       const node = nodes.find((n) => n.hostname === hostname);

@@ -14,7 +14,7 @@ import { createConnectionCounter } from "../../drain/tcp-connections.js";
 import type { Platform, StartOptions } from "../../engine/ports.js";
 import { parseServiceFacts } from "../compose/service-facts.js";
 import { STACK_LABEL, type SwarmService, type SwarmTask } from "./api-types.js";
-import { createCluster, stackFilter } from "./cluster.js";
+import { createCluster, isReady, stackFilter } from "./cluster.js";
 import { composeConfig, serviceDefinitions } from "./compose-model.js";
 import { statusOf } from "./engine-client.js";
 import { watchNodes } from "./events.js";
@@ -93,7 +93,7 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
           before: before.tasks,
           updateBefore: before.updates,
           nodeNames: new Map(nodes.map((n) => [n.id, n.hostname])),
-          nodesNotReady: new Map(nodes.filter((n) => n.state !== "ready").map((n) => [n.id, n.state])),
+          nodesNotReady: new Map(nodes.filter((n) => !isReady(n)).map((n) => [n.id, n.state])),
         });
         if (verdict.state === "node-lost") {
           if (stuck?.reason !== verdict.reason) stuck = { reason: verdict.reason, since: Date.now() };
@@ -130,7 +130,7 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
 
   /** Containers of the stack still on each ready node (a removed stack's are deleted by each node, after the manager forgot them). */
   const nodeLeftovers = async (namespace: string): Promise<string[]> => {
-    const nodes = (await cluster.nodes()).filter((n) => n.client && n.state === "ready");
+    const nodes = (await cluster.nodes()).filter((n) => n.client && isReady(n));
     const per = await Promise.all(
       nodes.map(async (n) => {
         const left = await (n.client as NonNullable<typeof n.client>).get<unknown[]>(`/containers/json?all=1&filters=${stackFilter(namespace)}`).catch(() => []);
@@ -150,7 +150,7 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
           cluster.nodes(),
         ]);
         // A task on a node the manager lost never reports that it stopped; that node stops it when it is back.
-        const lost = new Set(nodes.filter((n) => n.state !== "ready").map((n) => n.id));
+        const lost = new Set(nodes.filter((n) => !isReady(n)).map((n) => n.id));
         const active = tasks.filter((t) => isActiveTask(t) && !(t.NodeID && lost.has(t.NodeID)));
         const pending = [...(active.length ? [`${active.length} task(s) still ${[...new Set(active.map((t) => t.Status.State))].join("/")}`] : []), ...networks.map((n) => `network ${n.Name}`), ...leftovers];
         return pending.length === 0 ? { done: true, value: undefined } : { done: false, pending: pending.join(", ") };
@@ -179,7 +179,7 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
   const nodePort = async (node: string) => {
     const view = (await cluster.nodes()).find((n) => n.hostname === node);
     if (!view?.client) throw new Error(`no Docker endpoint for swarm node ${node}${view?.problem ? ` (${view.problem})` : ""}; name it under swarm.nodes in bluegreen.yml`);
-    if (view.state !== "ready") throw new Error(`swarm node ${node} is ${view.state} in the manager's \`docker node ls\`, so its Docker API (${view.endpoint}) is not used`);
+    if (!isReady(view)) throw new Error(`swarm node ${node} is ${view.state} in the manager's \`docker node ls\`, so its Docker API (${view.endpoint}) is not used`);
     const port = view.client.port;
     const named = (err: unknown): never => {
       throw err instanceof DockerUnavailableError ? new Error(`the Docker API of swarm node ${node} (${view.endpoint}) does not answer (${describeCause(err.cause)})`, { cause: err }) : err;
@@ -220,7 +220,7 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
     },
 
     async degraded() {
-      const lost = (await cluster.nodes()).filter((n) => n.state !== "ready");
+      const lost = (await cluster.nodes()).filter((n) => !isReady(n));
       return lost.map(
         (n) => `swarm node ${n.hostname} is ${n.state} in the manager's docker node ls: its tasks and its proxy replica are left out (Swarm moves the tasks it can) until it is back or removed (docker node rm)`,
       );
@@ -305,7 +305,7 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
             const infos = Object.values(containers).flat();
             last = { tasks: snapshot.tasks, infos };
             const pending: string[] = [];
-            const lostNodes = new Map(snapshot.nodes.filter((n) => n.state !== "ready").map((n) => [n.id, n.hostname]));
+            const lostNodes = new Map(snapshot.nodes.filter((n) => !isReady(n)).map((n) => [n.id, n.hostname]));
             for (const id of ids) {
               const task = findTask(snapshot.tasks, id);
               const lostOn = task?.NodeID ? lostNodes.get(task.NodeID) : undefined;
@@ -378,7 +378,7 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
     // Volumes are node-local: each node that ran a task of the stack may hold its own.
     const problems: string[] = [];
     for (const node of await cluster.nodes()) {
-      if (!node.client || node.state !== "ready") continue;
+      if (!node.client || !isReady(node)) continue;
       const listed = await node.client.get<{ Volumes?: { Name: string }[] | null }>(`/volumes?filters=${stackFilter(namespace)}`).catch(() => ({ Volumes: [] }));
       for (const volume of listed.Volumes ?? []) {
         await node.client
