@@ -96,18 +96,26 @@ need_root() {
   [ "$(id -u)" -eq 0 ] || die "the lab needs root (network namespaces, a dockerd per node). What to do: run it as root (sudo -E npm run swarm:up)."
 }
 
-ensure_packages() { # iproute2 (ip), iptables (dockerd needs it in each namespace), util-linux (nsenter, unshare)
-  local missing=()
+# iproute2 (ip), iptables (dockerd needs it in each namespace), util-linux (nsenter, unshare),
+# openssh-server and -client (node2's API over ssh://), socat (node3's over tcp://).
+ensure_packages() {
+  local missing=() policy=/usr/sbin/policy-rc.d added_policy=0
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   command -v iptables >/dev/null 2>&1 || missing+=(iptables)
   { command -v nsenter && command -v unshare; } >/dev/null 2>&1 || missing+=(util-linux)
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  { command -v ssh && command -v ssh-keygen; } >/dev/null 2>&1 || missing+=(openssh-client)
+  command -v socat >/dev/null 2>&1 || missing+=(socat)
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 && [ -f /etc/debian_version ] ||
     die "missing: ${missing[*]}, and this is not Debian, so they cannot be installed automatically. What to do: install them, rerun."
   log "installing Debian's ${missing[*]} (apt-get)…"
   export DEBIAN_FRONTEND=noninteractive
+  # The package must not start an sshd on the host: the lab runs its own, in node2's namespace only.
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added_policy=1; fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ "$added_policy" = 0 ] || rm -f "$policy"
 }
 
 # --- network -----------------------------------------------------------------------------------
@@ -161,6 +169,98 @@ network_up() {
     fi
     ip -n "$ns" addr replace "$(node_ip "$n")/24" dev eth0
     ip -n "$ns" link set eth0 up
+  done
+}
+
+# --- how bluegreen reaches each node's API --------------------------------------------------------
+# One way per node, so the lab exercises all three that swarm.nodes takes: node1 (the manager) its
+# unix socket; node2 ssh:// (an sshd in node2's namespace whose sessions get DOCKER_HOST=node2's
+# socket, so the docker CLI's `docker system dial-stdio` reaches that engine, as on a real host);
+# node3 tcp:// (socat in node3's namespace relaying <node3>:2375 to its socket: dockerd's own
+# plain-tcp listener stalls its start by 15 s). Both listen on the lab's private subnet only, and
+# die with their node (stop-node); start-node starts them again.
+SSH_DIR=$LAB_DIR/ssh
+TCP_PORT=2375
+node_api() {
+  case "$1" in
+    2) echo "ssh://root@$(node_ip 2)" ;;
+    3) echo "tcp://$(node_ip 3):$TCP_PORT" ;;
+    *) echo "unix://$(node_sock "$1")" ;;
+  esac
+}
+
+ssh_files() {
+  [ -f "$SSH_DIR/ssh_config" ] && return 0
+  mkdir -p "$SSH_DIR"
+  chmod 700 "$SSH_DIR"
+  rm -f "$SSH_DIR"/host_ed25519* "$SSH_DIR"/id_ed25519*
+  ssh-keygen -q -t ed25519 -N '' -C bluegreen-lab-node2 -f "$SSH_DIR/host_ed25519"
+  ssh-keygen -q -t ed25519 -N '' -C bluegreen-lab -f "$SSH_DIR/id_ed25519"
+  cp "$SSH_DIR/id_ed25519.pub" "$SSH_DIR/authorized_keys"
+  echo "$(node_ip 2) $(cut -d' ' -f1,2 "$SSH_DIR/host_ed25519.pub")" >"$SSH_DIR/known_hosts"
+  cat >"$SSH_DIR/sshd_config" <<EOF
+# node2's sshd (scripts/swarm-lab.sh): key login as root, for docker system dial-stdio only.
+ListenAddress $(node_ip 2):22
+HostKey $SSH_DIR/host_ed25519
+PidFile $LAB_RUN/node2-sshd.pid
+AuthorizedKeysFile $SSH_DIR/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PrintMotd no
+AllowTcpForwarding no
+X11Forwarding no
+SetEnv DOCKER_HOST=unix://$(node_sock 2)
+EOF
+  cat >"$SSH_DIR/ssh_config.tmp" <<EOF
+# bluegreen's ssh_config for the lab (swarm.sshConfig): only node2 is reached over ssh.
+Host $(node_ip 2)
+  User root
+  IdentityFile $SSH_DIR/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile $SSH_DIR/known_hosts
+  StrictHostKeyChecking yes
+  LogLevel ERROR
+EOF
+  mv "$SSH_DIR/ssh_config.tmp" "$SSH_DIR/ssh_config" # last: its presence means the rest is there
+}
+
+pid_alive() { local pid; pid=$(cat "$1" 2>/dev/null || true); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+
+node_api_answers() {
+  case "$1" in
+    2) ssh -F "$SSH_DIR/ssh_config" -o BatchMode=yes -o ConnectTimeout=5 "$(node_ip 2)" docker version --format '{{.Server.Version}}' >/dev/null 2>&1 ;;
+    3) docker -H "$(node_api 3)" version --format '{{.Server.Version}}' >/dev/null 2>&1 ;;
+    *) engine_answers "$1" ;;
+  esac
+}
+
+node_api_up() {
+  local n=$1 deadline
+  case "$n" in
+    2)
+      ssh_files
+      mkdir -p /run/sshd # sshd's privilege-separation directory
+      pid_alive "$LAB_RUN/node2-sshd.pid" ||
+        nsenter --net="/run/netns/$(node_ns 2)" /usr/sbin/sshd -f "$SSH_DIR/sshd_config" -E "$(node_dir 2)/sshd.log" ||
+        die "node2: sshd did not start (log $(node_dir 2)/sshd.log). What to do: read it, then npm run swarm:up again."
+      ;;
+    3)
+      if ! pid_alive "$LAB_RUN/node3-socat.pid"; then
+        setsid nohup nsenter --net="/run/netns/$(node_ns 3)" \
+          socat "TCP-LISTEN:$TCP_PORT,bind=$(node_ip 3),reuseaddr,fork" "UNIX-CONNECT:$(node_sock 3)" \
+          >>"$(node_dir 3)/socat.log" 2>&1 </dev/null &
+        echo $! >"$LAB_RUN/node3-socat.pid"
+      fi
+      ;;
+    *) return 0 ;;
+  esac
+  deadline=$((SECONDS + 20))
+  until node_api_answers "$n"; do
+    [ $SECONDS -lt $deadline ] || die "node$n's engine does not answer at $(node_api "$n") after 20 s (logs in $(node_dir "$n")). What to do: read them, then npm run swarm:down and up."
+    sleep 0.3
   done
 }
 
@@ -356,7 +456,7 @@ write_config() {
       if [ "$n" = 1 ] || [ "$MANAGERS" = 3 ]; then role=manager; fi
       [ "$first" = 1 ] || printf ','
       first=0
-      printf '\n  {"name": "%s", "docker": "unix://%s", "address": "%s", "role": "%s"}' "$(node_ns "$n")" "$(node_sock "$n")" "$(node_ip "$n")" "$role"
+      printf '\n  {"name": "%s", "docker": "unix://%s", "api": "%s", "address": "%s", "role": "%s"}' "$(node_ns "$n")" "$(node_sock "$n")" "$(node_api "$n")" "$(node_ip "$n")" "$role"
     done
     printf '\n]\n'
   } >"$NODES_FILE"
@@ -371,13 +471,15 @@ swarm:
   # A manager's Docker API: docker stack deploy / rm and the swarm's services, tasks and nodes.
   manager: unix://$(node_sock 1)
   # Each node's own Docker API, by its hostname in docker node ls: its containers' health, logs,
-  # exec (the proxy replica's runtime API) and events.
+  # exec (the proxy replica's runtime API) and events. One of each kind here: unix, ssh, tcp.
   nodes:
 EOF
     for n in "${NODES[@]}"; do
-      echo "    $(node_ns "$n"): unix://$(node_sock "$n")   # $(node_ip "$n")"
+      echo "    $(node_ns "$n"): $(node_api "$n")   # $(node_ip "$n")"
     done
     cat <<EOF
+  # For ssh:// endpoints: key, known_hosts and user (ssh -F); without it, ssh's own ~/.ssh/config.
+  sshConfig: $SSH_DIR/ssh_config
   # This kernel has no IPVS: the stack files use endpoint_mode dnsrr and host-mode published ports.
 
 compose:
@@ -448,6 +550,7 @@ up() {
   network_up
   for n in "${NODES[@]}"; do engine_up "$n"; done
   wait_engines
+  for n in "${NODES[@]}"; do node_api_up "$n"; done
   swarm_up
   load_images
   deploy_demo
@@ -455,7 +558,7 @@ up() {
   write_config
   record_state
   log "up in $((SECONDS - t0))s: swarm of ${#NODES[@]} nodes ($MANAGERS manager(s)); proxy on $(for n in "${NODES[@]}"; do printf '%s ' "$(node_ip "$n")"; done)"
-  log "node APIs: $(for n in "${NODES[@]}"; do printf 'docker -H unix://%s ' "$(node_sock "$n")"; done)"
+  log "node APIs: $(for n in "${NODES[@]}"; do printf 'docker -H unix://%s ' "$(node_sock "$n")"; done)(bluegreen reaches them as $(for n in "${NODES[@]}"; do printf '%s ' "$(node_api "$n")"; done | sed 's/ $//'))"
   echo "live: http://$(node_ip 1):$LIVE_PORT/"
   echo "preview: http://$(node_ip 1):$PREVIEW_PORT/"
   echo "config: $CONFIG_FILE"
@@ -584,6 +687,7 @@ start_node() {
     [ $SECONDS -lt $deadline ] || die "node$n's engine runs but the manager does not see it ready (${state:-no answer}) after ${WAIT_S}s."
     sleep 0.5
   done
+  node_api_up "$n"
   log "node$n: engine up and ready in the swarm"
 }
 

@@ -144,6 +144,7 @@ function swarmParts(config: Config, swarm: Extract<NonNullable<Config["platform"
     manager: swarm.manager,
     nodes: swarm.nodes,
     ...(swarm.nodeEndpoint ? { nodeEndpoint: swarm.nodeEndpoint } : {}),
+    ...(swarm.sshConfig ? { sshConfig: swarm.sshConfig } : {}),
   });
   // One driver (and runtime-API session) per proxy container, kept while that container runs.
   const known = new Map<string, ProxyReplica>();

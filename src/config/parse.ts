@@ -288,12 +288,12 @@ function buildConfig(raw: FileConfig, file: string, env: NodeJS.ProcessEnv, issu
     stateDir: fromRoot(raw.stateDir ?? DEFAULTS.stateDir),
     ...release,
     docker: { host: raw.docker?.host ?? null },
-    platform: buildPlatform(raw, issues),
+    platform: buildPlatform(raw, fromRoot, issues),
   };
 }
 
 /** platform and swarm: swarm needs its section (and, for now, the HAProxy driver); compose takes none. */
-function buildPlatform(raw: FileConfig, issues: IssueList): PlatformConfig {
+function buildPlatform(raw: FileConfig, fromRoot: (path: string) => string, issues: IssueList): PlatformConfig {
   const kind = raw.platform ?? "compose";
   if (kind === "compose") {
     if (raw.swarm) issues.at(["swarm"], "is set but platform is compose (the default); add `platform: swarm`, or remove the swarm section");
@@ -307,7 +307,7 @@ function buildPlatform(raw: FileConfig, issues: IssueList): PlatformConfig {
   if (driver !== "haproxy") {
     issues.at(["proxy", "driver"], `is ${driver}; on platform swarm only the haproxy driver can switch every proxy replica (through each node's Docker API) so far: use proxy.driver: haproxy`);
   }
-  return { kind, manager: raw.swarm.manager, nodes: raw.swarm.nodes ?? {}, nodeEndpoint: raw.swarm.nodeEndpoint ?? null };
+  return { kind, manager: raw.swarm.manager, nodes: raw.swarm.nodes ?? {}, nodeEndpoint: raw.swarm.nodeEndpoint ?? null, sshConfig: raw.swarm.sshConfig ? fromRoot(raw.swarm.sshConfig) : null };
 }
 
 /** hooks and migrate: defaults, and the checks across keys (the migrate service must rotate). */

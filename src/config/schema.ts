@@ -169,13 +169,11 @@ const dockerHost = checked(z.string().min(1), (host) =>
 const dockerShape = { host: dockerHost.nullable().optional() };
 
 export const PLATFORMS = ["compose", "swarm"] as const;
-/** A swarm node's Docker API: what the Engine API client speaks (unix, plain tcp). */
+/** A swarm node's Docker API: what the Engine API client speaks (unix, plain tcp, ssh through a forward). */
 const nodeEndpoint = checked(z.string().min(1), (host) =>
-  /^unix:\/\/\/.+/.test(host) || /^tcp:\/\/[^\s/:]+:\d{1,5}\/?$/.test(host)
+  /^unix:\/\/\/.+/.test(host) || /^tcp:\/\/[^\s/:]+:\d{1,5}\/?$/.test(host) || /^ssh:\/\/([^\s/:@]+@)?[^\s/:@]+(:\d{1,5})?\/?$/.test(host)
     ? null
-    : host.startsWith("ssh://")
-      ? "is an ssh:// endpoint, which bluegreen's Docker client does not speak yet; forward the node's socket (ssh -nNT -L /run/bg-node2.sock:/var/run/docker.sock node2) and write unix:///run/bg-node2.sock"
-      : "is not a Docker endpoint; write unix:///var/run/docker.sock or tcp://HOST:PORT",
+    : "is not a Docker endpoint; write unix:///var/run/docker.sock, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT]",
 );
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 // Docker Swarm (platform: swarm): a manager's endpoint for stack deploy and the swarm API, and how
@@ -183,7 +181,9 @@ const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const swarmShape = {
   manager: nodeEndpoint,
   nodes: z.record(checked(z.string(), (name) => (NODE_NAME.test(name) ? null : "is not a node hostname")), nodeEndpoint).optional(),
-  nodeEndpoint: checked(z.string().min(1), (t) => (/^(unix:\/\/\/|tcp:\/\/).*\{(addr|hostname)\}/.test(t) ? null : 'is not an endpoint template; write e.g. "tcp://{addr}:2375" ({addr}: the node\'s address in docker node ls, {hostname}: its hostname)')).optional(),
+  nodeEndpoint: checked(z.string().min(1), (t) => (/^(unix:\/\/\/|tcp:\/\/|ssh:\/\/).*\{(addr|hostname)\}/.test(t) ? null : 'is not an endpoint template; write e.g. "tcp://{addr}:2375" or "ssh://root@{hostname}" ({addr}: the node\'s address in docker node ls, {hostname}: its hostname)')).optional(),
+  // ssh_config for ssh:// endpoints (ssh -F), relative to this file; unset: ssh's own.
+  sshConfig: z.string().min(1).optional(),
 };
 
 const rootShape = {

@@ -101,6 +101,8 @@ export type PlatformConfig =
       nodes: Record<string, string>;
       /** For nodes not listed: a template with {addr} / {hostname}; null: the adapter's default. */
       nodeEndpoint: string | null;
+      /** ssh_config for ssh:// endpoints (absolute); null: ssh's own. */
+      sshConfig: string | null;
     };
 
 export interface MigrateConfig {

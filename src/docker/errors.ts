@@ -14,9 +14,11 @@ export class DockerUnavailableError extends Error {
     const permission = /EACCES|permission denied/i.test(reason);
     super(
       `Docker is not reachable at ${endpoint} (${reason}). Nothing was changed. ` +
-        (permission
+        (endpoint.startsWith("ssh://")
+          ? `What to do: make \`ssh ${endpoint.slice("ssh://".length).replace(/\/$/, "")} docker system dial-stdio\` work without a prompt (key or agent, known_hosts, the docker CLI on that host; swarm.sshConfig names an ssh_config), then retry.`
+          : permission
           ? "What to do: give this user access to the socket (add it to the docker group, or run as root), or point DOCKER_HOST at a daemon you can use."
-          : "What to do: run `bash scripts/ensure-docker.sh` or start dockerd; check DOCKER_HOST and the socket's permissions."),
+            : "What to do: run `bash scripts/ensure-docker.sh` or start dockerd; check DOCKER_HOST and the socket's permissions."),
     );
   }
 }

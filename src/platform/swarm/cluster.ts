@@ -53,13 +53,13 @@ export interface Cluster {
 export const stackFilter = (namespace: string): string => filtersQuery({ label: [`${STACK_LABEL}=${namespace}`] });
 
 export function createCluster(settings: SwarmSettings, namespaces: string[]): Cluster {
-  const manager = createEngineClient(settings.manager);
+  const manager = createEngineClient(settings.manager, { sshConfig: settings.sshConfig });
   const clients = new Map<string, EngineClient>([[settings.manager, manager]]);
   const clientFor = (endpoint: string): { client: EngineClient | null; problem: string | null } => {
     const known = clients.get(endpoint);
     if (known) return { client: known, problem: null };
     try {
-      const client = createEngineClient(endpoint);
+      const client = createEngineClient(endpoint, { sshConfig: settings.sshConfig });
       clients.set(endpoint, client);
       return { client, problem: null };
     } catch (err) {

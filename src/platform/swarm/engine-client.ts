@@ -10,12 +10,15 @@ import type Dockerode from "dockerode";
 import { createDockerPort, dockerodeOptions } from "../../docker/dockerode-port.js";
 import { engineApi, engineApiEndpoint, engineApiStream, type EngineApiEndpoint } from "../../docker/engine-api.js";
 import { DockerUnavailableError } from "../../docker/errors.js";
+import { sshForward } from "../../docker/ssh-forward.js";
 import type { DockerPort } from "../../docker/types.js";
 import { endpointProblem } from "./settings.js";
 
 export interface EngineClient {
-  /** As configured (unix:///… or tcp://…), for messages and the docker CLI's -H. */
+  /** As configured (unix:///…, tcp://… or ssh://…), for messages. */
   readonly endpoint: string;
+  /** What a docker CLI process gets as -H: the endpoint, or for ssh:// the local socket of its forward. */
+  readonly dockerHost: string;
   get<T>(path: string, timeoutMs?: number): Promise<T>;
   stream(path: string, signal: AbortSignal): Promise<NodeJS.ReadableStream>;
   readonly port: DockerPort;
@@ -25,9 +28,10 @@ export interface EngineClient {
 const UNREACHABLE = new Set(["ECONNREFUSED", "ENOENT", "EACCES", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
 
 /** "cannot connect" becomes the operator-facing DockerUnavailableError naming the endpoint. */
-export function unreachable(endpoint: string, err: unknown): unknown {
+export function unreachable(endpoint: string, err: unknown, sshError?: string | null): unknown {
   const code = (err as NodeJS.ErrnoException | null)?.code;
-  return typeof code === "string" && UNREACHABLE.has(code) ? new DockerUnavailableError(endpoint, err) : err;
+  if (typeof code !== "string" || !UNREACHABLE.has(code)) return err;
+  return new DockerUnavailableError(endpoint, sshError ? Object.assign(new Error(`ssh: ${sshError}`), { code }) : err);
 }
 
 /** The HTTP status of an Engine API or dockerode error, if it is one. */
@@ -36,21 +40,26 @@ export function statusOf(err: unknown): number | undefined {
   return typeof code === "number" ? code : undefined;
 }
 
-export function createEngineClient(endpoint: string): EngineClient {
+export function createEngineClient(endpoint: string, opts: { sshConfig?: string | undefined } = {}): EngineClient {
   const problem = endpointProblem(endpoint);
   if (problem) throw new Error(problem);
+  // ssh://: every consumer below reaches the node through the forward's local socket.
+  const forward = endpoint.startsWith("ssh://") ? sshForward(endpoint, { sshConfig: opts.sshConfig }) : null;
+  const dockerHost = forward?.local ?? endpoint;
   // Only the endpoint itself decides: the operator's DOCKER_TLS_VERIFY must not turn it off.
-  const api: EngineApiEndpoint | null = engineApiEndpoint({ DOCKER_HOST: endpoint });
+  const api: EngineApiEndpoint | null = engineApiEndpoint({ DOCKER_HOST: dockerHost });
   if (!api) throw new Error(`${endpoint}: not reachable through the Engine API client (bluegreen bug: endpointProblem let it through)`);
   let client: Dockerode | undefined;
   return {
     endpoint,
-    get: <T>(path: string, timeoutMs?: number) => engineApi<T>(api, "GET", path, timeoutMs).catch((err: unknown) => Promise.reject(unreachable(endpoint, err))),
+    dockerHost,
+    get: <T>(path: string, timeoutMs?: number) =>
+      engineApi<T>(api, "GET", path, timeoutMs).catch((err: unknown) => Promise.reject(unreachable(endpoint, err, forward?.lastError()))),
     stream: (path, signal) => engineApiStream(api, path, signal),
-    port: createDockerPort({ host: endpoint }),
+    port: createDockerPort({ host: dockerHost }),
     dockerode(): Dockerode {
       // require, not import(): dockerode is CommonJS and the CLI bundle cannot run a dynamic import().
-      client ??= new (createRequire(import.meta.url)("dockerode") as typeof Dockerode)(dockerodeOptions(endpoint));
+      client ??= new (createRequire(import.meta.url)("dockerode") as typeof Dockerode)(dockerodeOptions(dockerHost));
       return client;
     },
   };

@@ -46,7 +46,7 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
   const { manager } = cluster;
   const dockerBin = settings.dockerBin ?? "docker";
   const bins = { v2: dockerBin, v1: settings.composeV1Bin ?? "docker-compose" };
-  const compose = createComposeRunner({ dockerBin, composeV1Bin: bins.v1, dockerHost: settings.manager });
+  const compose = createComposeRunner({ dockerBin, composeV1Bin: bins.v1, dockerHost: manager.dockerHost });
   const pollMs = settings.pollMs ?? 500;
   const target = (slot: Slot, env: Record<string, string> = {}): ComposeTarget => ({ project: ns(slot), files: settings.files[slot], cwd: settings.cwd, env: { ...settings.env, ...env } });
   const servicePs = (namespace: string): string => `docker -H ${settings.manager} stack ps ${namespace} --no-trunc`;
@@ -240,7 +240,7 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
       if (opts.build) await build(slot, opts);
       const [services, tasks] = await Promise.all([servicesOf(namespace), tasksOf(namespace)]);
       const before = { tasks: new Set(tasks.map((t) => t.ID)), updates: new Map(services.map((s) => [s.ID, updateStatusKey(s)])) };
-      await runStackCommand(stackDeployCommand(dockerBin, settings.manager, settings.files[slot], namespace), {
+      await runStackCommand(stackDeployCommand(dockerBin, manager.dockerHost, settings.files[slot], namespace), {
         cwd: settings.cwd,
         env: cliEnv(process.env, target(slot, opts.env).env),
         signal: opts.signal,
@@ -265,7 +265,7 @@ export function createSwarmPlatform(settings: SwarmSettings): SwarmPlatform {
       const namespace = ns(slot);
       const [services, networks] = await Promise.all([servicesOf(namespace), manager.get<unknown[]>(`/networks?filters=${stackFilter(namespace)}`)]);
       if (services.length > 0 || networks.length > 0) {
-        await runStackCommand(stackRmCommand(dockerBin, settings.manager, namespace), {
+        await runStackCommand(stackRmCommand(dockerBin, manager.dockerHost, namespace), {
           cwd: settings.cwd,
           env: cliEnv(process.env, {}),
           state: `Stack ${namespace} may be partly removed.`,

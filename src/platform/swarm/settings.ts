@@ -2,6 +2,7 @@
  * What the swarm platform needs to know, as one plain object the config loader can fill
  * (bluegreen.yml's `swarm:` section, see the lab's printed config). Durations are milliseconds.
  */
+import { parseSshEndpoint } from "../../docker/ssh-forward.js";
 import type { Slot } from "../../domain/color.js";
 
 export interface SwarmSettings {
@@ -13,7 +14,7 @@ export interface SwarmSettings {
   cwd: string;
   /** Interpolation variables for the compose files, over process.env (a release adds its version). */
   env: Record<string, string>;
-  /** A manager's Docker endpoint (unix:///… or tcp://host:port): stack deploy/rm and the swarm API. */
+  /** A manager's Docker endpoint (unix:///…, tcp://host:port or ssh://[user@]host[:port]): stack deploy/rm and the swarm API. */
   manager: string;
   /** How to reach each node's own Docker API, by its hostname as `docker node ls` shows it. */
   nodes?: Record<string, string>;
@@ -22,6 +23,8 @@ export interface SwarmSettings {
    * (the node's address in `docker node ls`) and {hostname}. Default "tcp://{addr}:2375".
    */
   nodeEndpoint?: string;
+  /** An ssh_config file for ssh:// endpoints (`ssh -F`); unset: ssh's own (~/.ssh/config). */
+  sshConfig?: string;
   /** The docker CLI (stack deploy/rm) and compose v1 binaries; tests point them elsewhere. */
   dockerBin?: string;
   composeV1Bin?: string;
@@ -56,16 +59,14 @@ export function nodeEndpoint(settings: Pick<SwarmSettings, "manager" | "nodes" |
 
 /**
  * Pure: why an endpoint cannot be used, or null. The Engine API calls (src/docker/engine-api.ts) and
- * dockerode's options (dockerodeOptions) speak unix:// and plain tcp:// only.
+ * dockerode's options (dockerodeOptions) speak unix:// and plain tcp://; ssh:// goes through a local
+ * forward (src/docker/ssh-forward.ts). TLS (tcp with certificates) is not spoken.
  */
 export function endpointProblem(endpoint: string): string | null {
   if (/^unix:\/\/\/./.test(endpoint)) return null;
   if (/^tcp:\/\/[^/]+/.test(endpoint)) return null;
   if (endpoint.startsWith("ssh://")) {
-    return (
-      `${endpoint}: ssh:// endpoints are not supported yet (bluegreen's Docker client speaks unix:// and plain tcp://). ` +
-      "What to do: forward the node's socket and name the forward, e.g. `ssh -nNT -L /run/bg-node2.sock:/var/run/docker.sock node2` and unix:///run/bg-node2.sock"
-    );
+    return parseSshEndpoint(endpoint) ? null : `${endpoint}: not an ssh endpoint bluegreen can use; write ssh://[user@]host[:port] (no path)`;
   }
-  return `${endpoint}: not a Docker endpoint bluegreen can use; write unix:///path/to/docker.sock or tcp://host:port`;
+  return `${endpoint}: not a Docker endpoint bluegreen can use; write unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port]`;
 }

@@ -20,8 +20,13 @@ describe("platform: where the stack runs", () => {
       manager: "unix:///run/lab/node1.sock",
       nodes: { node2: "unix:///run/lab/node2.sock", node3: "tcp://10.0.0.13:2375" },
       nodeEndpoint: null,
+      sshConfig: null,
     });
     expect(parseConfig(config("haproxy", ["platform: swarm", "swarm: { manager: tcp://10.0.0.11:2375, nodeEndpoint: \"tcp://{addr}:2376\" }"]), "/s/bluegreen.yml", {}).platform).toMatchObject({ nodes: {}, nodeEndpoint: "tcp://{addr}:2376" });
+    // ssh:// endpoints, a template of them, and an ssh_config relative to the file.
+    expect(
+      parseConfig(config("haproxy", ["platform: swarm", "swarm:", "  manager: ssh://ops@node1", "  nodes: { node2: \"ssh://node2:2222\" }", "  nodeEndpoint: \"ssh://root@{hostname}\"", "  sshConfig: lab/ssh_config"]), "/s/bluegreen.yml", {}).platform,
+    ).toEqual({ kind: "swarm", manager: "ssh://ops@node1", nodes: { node2: "ssh://node2:2222" }, nodeEndpoint: "ssh://root@{hostname}", sshConfig: "/s/lab/ssh_config" });
   });
 
   it("refuses swarm without its section, a swarm section on compose, and a proxy driver that cannot switch replicas", async () => {
@@ -34,8 +39,8 @@ describe("platform: where the stack runs", () => {
   });
 
   it("refuses endpoints it cannot speak, saying what to write instead", async () => {
-    const ssh = await configErrorOf(() => parseConfig(config("haproxy", ["platform: swarm", "swarm: { manager: ssh://ops@node1 }"]), "bluegreen.yml", {}));
-    expect(ssh.issues.map((i) => `${i.path} ${i.message}`).join("\n")).toMatch(/ssh:\/\/ endpoint.*forward the node's socket/);
+    const ssh = await configErrorOf(() => parseConfig(config("haproxy", ["platform: swarm", "swarm: { manager: ssh://ops@node1/var/run/docker.sock }"]), "bluegreen.yml", {}));
+    expect(ssh.issues.map((i) => `${i.path} ${i.message}`).join("\n")).toMatch(/swarm\.manager.*ssh:\/\/\[USER@\]HOST\[:PORT\]/);
     const bare = await configErrorOf(() => parseConfig(config("haproxy", ["platform: swarm", "swarm:", "  manager: /run/x.sock", "  nodes: { n2: node2:2375 }"]), "bluegreen.yml", {}));
     expect(bare.issues).toHaveLength(2);
     const typo = await configErrorOf(() => parseConfig(config("haproxy", ["platform: swarn"]), "bluegreen.yml", {}));

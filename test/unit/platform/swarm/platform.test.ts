@@ -13,6 +13,6 @@ describe("the swarm platform without a swarm", () => {
   });
 
   it("refuses an endpoint it cannot use before doing anything", () => {
-    expect(() => createSwarmPlatform(settings("ssh://me@manager"))).toThrow(/ssh:\/\/ endpoints are not supported yet/);
+    expect(() => createSwarmPlatform(settings("https://manager:2376"))).toThrow(/not a Docker endpoint bluegreen can use/);
   });
 });

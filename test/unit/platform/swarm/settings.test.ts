@@ -14,10 +14,12 @@ describe("swarm settings", () => {
     expect(nodeEndpoint({ ...settings, nodeEndpoint: "tcp://{hostname}.lan:2375" }, { hostname: "n3", addr: "10.0.0.3", isManagerSelf: false })).toBe("tcp://n3.lan:2375");
   });
 
-  it("accepts unix:// and tcp:// endpoints; says how to use an ssh one meanwhile", () => {
+  it("accepts unix://, tcp:// and ssh:// endpoints; refuses an ssh one with a path", () => {
     expect(endpointProblem("unix:///var/run/docker.sock")).toBeNull();
     expect(endpointProblem("tcp://10.0.0.2:2375")).toBeNull();
-    expect(endpointProblem("ssh://me@node2")).toMatch(/not supported yet.*What to do: forward the node's socket/);
+    expect(endpointProblem("ssh://me@node2")).toBeNull();
+    expect(endpointProblem("ssh://node2:2222")).toBeNull();
+    expect(endpointProblem("ssh://me@node2/var/run/docker.sock")).toMatch(/not an ssh endpoint.*no path/);
     expect(endpointProblem("unix://")).toMatch(/not a Docker endpoint/);
     expect(endpointProblem("http://x")).toMatch(/not a Docker endpoint/);
   });
