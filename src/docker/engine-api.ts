@@ -1,4 +1,4 @@
-import { request } from "node:http";
+import { request, type Agent } from "node:http";
 import { posix } from "node:path";
 
 /**
@@ -13,6 +13,11 @@ export interface EngineApiEndpoint {
   socketPath?: string;
   host?: string;
   port?: number;
+  /**
+   * A keep-alive agent where a connection is dear (an ssh:// forward spawns one ssh per connection,
+   * ~0.3 s each); otherwise none: a local socket costs nothing to open, and no socket outlives its request.
+   */
+  agent?: Agent;
 }
 
 /** An answer of the daemon that is not 2xx: the same fields dockerode's errors carry. */
@@ -84,7 +89,7 @@ export function engineApiEndpoint(env: NodeJS.ProcessEnv, socketPath?: string): 
 export function engineApi<T>(endpoint: EngineApiEndpoint, method: "GET" | "POST" | "HEAD", path: string, timeoutMs = 10_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const req = request(
-      { ...endpoint, method, path, headers: { host: "docker" }, agent: false, timeout: timeoutMs },
+      { ...endpoint, method, path, headers: { host: "docker" }, agent: endpoint.agent ?? false, timeout: timeoutMs },
       (res) => {
         const status = res.statusCode ?? 0;
         readJsonBody(res).then((json) => {

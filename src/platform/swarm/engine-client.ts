@@ -5,6 +5,7 @@
  * loaded on first use, for what those do not cover: writes with a body (service create/update),
  * DELETE, and streams (follow logs, image save/load).
  */
+import { Agent } from "node:http";
 import { createRequire } from "node:module";
 import type Dockerode from "dockerode";
 import { createDockerPort, dockerodeOptions } from "../../docker/dockerode-port.js";
@@ -47,7 +48,9 @@ export function createEngineClient(endpoint: string, opts: { sshConfig?: string 
   const forward = endpoint.startsWith("ssh://") ? sshForward(endpoint, { sshConfig: opts.sshConfig }) : null;
   const dockerHost = forward?.local ?? endpoint;
   // Only the endpoint itself decides: the operator's DOCKER_TLS_VERIFY must not turn it off.
-  const api: EngineApiEndpoint | null = engineApiEndpoint({ DOCKER_HOST: dockerHost });
+  const local = engineApiEndpoint({ DOCKER_HOST: dockerHost });
+  // Over ssh, reads reuse their connection (one ssh each); an idle one is unref'd, so it holds no CLI open.
+  const api: EngineApiEndpoint | null = local && forward ? { ...local, agent: new Agent({ keepAlive: true }) } : local;
   if (!api) throw new Error(`${endpoint}: not reachable through the Engine API client (bluegreen bug: endpointProblem let it through)`);
   let client: Dockerode | undefined;
   return {

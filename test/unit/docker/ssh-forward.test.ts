@@ -1,10 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { engineApi } from "../../../src/docker/engine-api.js";
-import { closeSshForwards, parseSshEndpoint, sshDialArgs, sshForward } from "../../../src/docker/ssh-forward.js";
+import { closeSshForwards, parseSshEndpoint, sshDialArgs, sshForward, sshMasterArgs } from "../../../src/docker/ssh-forward.js";
 import { unreachable } from "../../../src/platform/swarm/engine-client.js";
 
 describe("ssh:// endpoints", () => {
@@ -17,13 +17,18 @@ describe("ssh:// endpoints", () => {
     expect(parseSshEndpoint("tcp://node2:2375")).toBeNull();
   });
 
-  it("dials as the docker CLI does: one ssh running `docker system dial-stdio`, no prompt", () => {
-    expect(sshDialArgs({ user: "ops", host: "node2", port: 2222 }, "/lab/ssh_config")).toEqual(["-F", "/lab/ssh_config", "-o", "ConnectTimeout=30", "-o", "BatchMode=yes", "-T", "-l", "ops", "-p", "2222", "--", "node2", "docker", "system", "dial-stdio"]);
+  it("dials as the docker CLI does (`docker system dial-stdio`, no prompt), over one master that logs in once", () => {
+    const t = { user: "ops", host: "node2", port: 2222 };
+    expect(sshDialArgs(t, { sshConfig: "/lab/ssh_config", controlPath: "/run/x/master" })).toEqual(["-F", "/lab/ssh_config", "-o", "ConnectTimeout=30", "-o", "BatchMode=yes", "-l", "ops", "-p", "2222", "-o", "ControlMaster=no", "-o", "ControlPath=/run/x/master", "-T", "--", "node2", "docker", "system", "dial-stdio"]);
     expect(sshDialArgs({ user: null, host: "node2", port: null })).toEqual(["-o", "ConnectTimeout=30", "-o", "BatchMode=yes", "-T", "--", "node2", "docker", "system", "dial-stdio"]);
+    const master = sshMasterArgs(t, "/run/x/master");
+    expect(master.slice(-4)).toEqual(["-N", "-f", "--", "node2"]);
+    expect(master).toEqual(expect.arrayContaining(["ControlMaster=yes", "ControlPath=/run/x/master", "ControlPersist=30", "ServerAliveInterval=5", "BatchMode=yes"]));
   });
 
-  // A stand-in for ssh: connects its stdio to a local "daemon" socket, as dial-stdio does on the far side,
-  // and records its argv. The real ssh and sshd are in the swarm lab's test (test/integration/swarm-cli.test.ts).
+  // A stand-in for ssh: as a master (-N) it records a login and creates the control socket's path; with
+  // -O exit it removes it; as a connection it joins its stdio to a local "daemon" socket, as dial-stdio
+  // does on the far side. Every call's argv is logged. The real ssh and sshd are in the swarm lab's tests.
   const dir = mkdtempSync(join(tmpdir(), "bg-ssh-test-"));
   const daemonSock = join(dir, "daemon.sock");
   const daemon = createServer((req, res) => {
@@ -41,36 +46,59 @@ describe("ssh:// endpoints", () => {
     chmodSync(path, 0o755);
     return path;
   };
+  const log = join(dir, "argv.log");
+  const calls = (): string[][] => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]) : []);
+  const working = fakeSsh(
+    "fake-ssh",
+    `const fs = require("fs"); const argv = process.argv.slice(2);
+     fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(argv) + "\\n");
+     const control = (argv.find((a) => a.startsWith("ControlPath=")) || "").slice("ControlPath=".length);
+     if (argv.includes("-N")) { fs.writeFileSync(control, ""); process.exit(0); }
+     if (argv.includes("-O")) { fs.rmSync(control, { force: true }); process.exit(0); }
+     const s = require("net").connect(${JSON.stringify(daemonSock)});
+     process.stdin.pipe(s); s.pipe(process.stdout);
+     s.on("close", () => process.exit(0));`,
+  );
 
-  it("carries Engine API requests through the dialer, one process per connection", async () => {
-    const log = join(dir, "argv.log");
-    const bin = fakeSsh(
-      "fake-ssh",
-      `require("fs").appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + "\\n");
-       const s = require("net").connect(${JSON.stringify(daemonSock)});
-       process.stdin.pipe(s); s.pipe(process.stdout);
-       s.on("close", () => process.exit(0));`,
-    );
-    const forward = sshForward("ssh://ops@node2:2222", { sshBin: bin });
+  it("carries Engine API requests through the dialer; parallel requests share one login", async () => {
+    rmSync(log, { force: true });
+    const forward = sshForward("ssh://ops@node2:2222", { sshBin: working });
     expect(forward.local).toMatch(/^unix:\/\/.*bluegreen-ssh-.*\/docker\.sock$/);
     const socketPath = forward.local.slice("unix://".length);
-    const answers = await Promise.all([engineApi<{ path: string }>({ socketPath }, "GET", "/_ping"), engineApi<{ path: string }>({ socketPath }, "GET", "/nodes")]);
-    expect(answers.map((a) => a.path)).toEqual(["/_ping", "/nodes"]);
-    const { readFileSync } = await import("node:fs");
-    const calls = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]);
-    expect(calls).toHaveLength(2);
-    expect(calls[0]?.slice(-6)).toEqual(["-p", "2222", "--", "node2", "docker", "system", "dial-stdio"].slice(-6));
-    // The same endpoint is one forward.
-    expect(sshForward("ssh://ops@node2:2222", { sshBin: bin }).local).toBe(forward.local);
+    const answers = await Promise.all(["/_ping", "/nodes", "/info"].map((p) => engineApi<{ path: string }>({ socketPath }, "GET", p)));
+    expect(answers.map((a) => a.path)).toEqual(["/_ping", "/nodes", "/info"]);
+    const masters = calls().filter((c) => c.includes("-N"));
+    const dials = calls().filter((c) => c.includes("dial-stdio"));
+    expect(masters).toHaveLength(1);
+    expect(dials).toHaveLength(3);
+    expect(dials[0]).toEqual(sshDialArgs({ user: "ops", host: "node2", port: 2222 }, { controlPath: join(dirname(socketPath), "master") }));
+    // The same endpoint is one forward; a later request rides the same master.
+    expect(sshForward("ssh://ops@node2:2222", { sshBin: working }).local).toBe(forward.local);
+    await engineApi({ socketPath }, "GET", "/_ping");
+    expect(calls().filter((c) => c.includes("-N"))).toHaveLength(1);
   });
 
-  it("a refused login fails the request, and the error an operator reads quotes ssh", async () => {
+  it("logs in again when the master has gone (idle past ControlPersist); close ends the master and removes the directory", async () => {
+    rmSync(log, { force: true });
+    const forward = sshForward("ssh://ops@node4", { sshBin: working });
+    const socketPath = forward.local.slice("unix://".length);
+    await engineApi({ socketPath }, "GET", "/_ping");
+    rmSync(join(dirname(socketPath), "master")); // what a master that ended leaves
+    await engineApi({ socketPath }, "GET", "/_ping");
+    expect(calls().filter((c) => c.includes("-N"))).toHaveLength(2);
+    forward.close();
+    expect(calls().at(-1)).toEqual(expect.arrayContaining(["-O", "exit", "node4"]));
+    expect(existsSync(dirname(socketPath))).toBe(false);
+  });
+
+  it("a refused login fails the waiting requests at once, and the error an operator reads quotes ssh", async () => {
     const bin = fakeSsh("refusing-ssh", `process.stderr.write("ops@node3: Permission denied (publickey).\\n"); process.exit(255);`);
     const forward = sshForward("ssh://ops@node3", { sshBin: bin });
-    const err = await engineApi({ socketPath: forward.local.slice("unix://".length) }, "GET", "/_ping").catch((e: unknown) => e);
-    expect((err as NodeJS.ErrnoException).code).toMatch(/ECONNRESET|EPIPE/);
+    const socketPath = forward.local.slice("unix://".length);
+    const errs = await Promise.all([1, 2].map(() => engineApi({ socketPath }, "GET", "/_ping").catch((e: unknown) => e)));
+    for (const err of errs) expect((err as NodeJS.ErrnoException).code).toMatch(/ECONNRESET|EPIPE/);
     expect(forward.lastError()).toBe("ops@node3: Permission denied (publickey).");
-    const message = String((unreachable("ssh://ops@node3", err, forward.lastError()) as Error).message);
+    const message = String((unreachable("ssh://ops@node3", errs[0], forward.lastError()) as Error).message);
     expect(message).toMatch(/Docker is not reachable at ssh:\/\/ops@node3 \(.*ssh: ops@node3: Permission denied \(publickey\)\.\)\. Nothing was changed\. What to do: make `ssh ops@node3 docker system dial-stdio` work/);
   });
 });
