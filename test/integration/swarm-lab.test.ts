@@ -23,14 +23,17 @@ const PREVIEW_PORT = Number(process.env.BG_LAB_PREVIEW_PORT ?? 8081);
 
 interface LabNode {
   name: string;
+  /** The node's daemon socket, for the test's own docker CLI calls. */
   docker: string;
+  /** How bluegreen reaches it (the config's swarm.nodes): the socket, ssh:// or tcp://. */
+  api: string;
   address: string;
   role: "manager" | "worker";
 }
 
 interface LabConfig {
   platform: string;
-  swarm: { manager: string; nodes: Record<string, string> };
+  swarm: { manager: string; nodes: Record<string, string>; sshConfig: string };
 }
 
 async function run(file: string, args: string[], timeoutMs = 120_000): Promise<string> {
@@ -111,8 +114,10 @@ describe("swarm lab: three Docker engines in network namespaces, one swarm, the 
     expect(config.platform).toBe("swarm");
     nodes = JSON.parse(readFileSync(join(LAB_DIR, "nodes.json"), "utf8")) as LabNode[];
     manager = config.swarm.manager;
-    // The config names each node's endpoint by hostname, as bluegreen reads it.
-    expect(config.swarm.nodes).toEqual(Object.fromEntries(nodes.map((n) => [n.name, n.docker])));
+    // The config names each node's endpoint by hostname, as bluegreen reads it: one per kind of endpoint.
+    expect(config.swarm.nodes).toEqual(Object.fromEntries(nodes.map((n) => [n.name, n.api])));
+    expect(nodes.map((n) => n.api.split(":")[0])).toEqual(["unix", "ssh", "tcp"]);
+    expect(config.swarm.sshConfig).toBe(join(LAB_DIR, "ssh", "ssh_config"));
   });
 
   afterAll(async () => {
@@ -124,6 +129,15 @@ describe("swarm lab: three Docker engines in network namespaces, one swarm, the 
     expect(printed.preview).toBe(`http://${nodes[0]?.address}:${PREVIEW_PORT}/`);
     expect(printed.config).toBe(join(LAB_DIR, "bluegreen.yml"));
     expect(nodes.map((node) => node.name)).toEqual([`${PREFIX}-node1`, `${PREFIX}-node2`, `${PREFIX}-node3`]);
+  });
+
+  it("serves each node's API where the config says: node2's over ssh (dial-stdio), node3's over tcp, the same daemon as its socket", async () => {
+    const idOf = (args: string[]) => run(args[0] as string, [...args.slice(1), "info", "--format", "{{.Swarm.NodeID}}"]).then((out) => out.trim());
+    const [, node2, node3] = nodes as [LabNode, LabNode, LabNode];
+    const ssh = ["ssh", "-F", join(LAB_DIR, "ssh", "ssh_config"), "-o", "BatchMode=yes", node2.api.replace("ssh://", ""), "docker"];
+    expect(await idOf(ssh)).toBe(await idOf(["docker", "-H", node2.docker]));
+    expect(await idOf(["docker", "-H", node3.api])).toBe(await idOf(["docker", "-H", node3.docker]));
+    expect(await idOf(ssh)).not.toBe("");
   });
 
   it("joins the three engines into one swarm in which every node is Ready", async () => {
