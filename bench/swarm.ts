@@ -5,7 +5,7 @@
  * the slowest one counts), and a deploy of a new version through the real CLI with its phases.
  */
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createPorts } from "../src/cli/wire.js";
@@ -18,34 +18,49 @@ const execFileAsync = promisify(execFile);
 const LAB_DIR = process.env.BG_LAB_DIR ?? "/var/lib/bluegreen-lab";
 const SWITCH_GOAL_MS = 200;
 
+/** The lab's config with every node reached over its unix socket, written next to it: the mechanism without ssh's cost. */
+function unixSocketConfig(configFile: string, nodes: { api: string; docker: string }[]): string {
+  let text = readFileSync(configFile, "utf8");
+  for (const n of nodes) text = text.replaceAll(n.api, n.docker);
+  const file = path.join(path.dirname(configFile), "bench-unix-sockets.yml");
+  writeFileSync(file, text);
+  return file;
+}
+
 export async function benchSwarm(o: { switches: number; repo: string; log: (line: string) => void }): Promise<GoalRow[]> {
   const configFile = path.join(LAB_DIR, "bluegreen.yml");
   if (!existsSync(configFile)) throw new Error(`no swarm lab (${configFile} is missing): run \`sudo -E npm run swarm:up\` first`);
-  const nodes = JSON.parse(readFileSync(path.join(LAB_DIR, "nodes.json"), "utf8")) as { name: string; address: string }[];
-  const config = await loadConfig(configFile, process.env);
-  const livePort = new URL(config.proxy.liveUrl).port;
-  const urls = nodes.map((n) => `http://${n.address}:${livePort}/`);
-  const ports = createPorts(config);
-  const recorded = await ports.proxy.liveTarget();
-  o.log(`bench swarm: ${o.switches} switches of ${nodes.length} proxy replicas, probing ${urls.join(", ")}`);
-  const series = await timeSwitchSeries({ liveUrl: urls[0] as string, alsoUrls: urls.slice(1), count: o.switches, act: (to) => ports.proxy.switchLive(to), maxDurationMs: 60_000 + o.switches * 5_000 });
-  // The series changed the proxy only, not the state file: route back to what was live.
-  if (recorded && (await ports.proxy.liveTarget()) !== recorded) await ports.proxy.switchLive(recorded);
-  const summary = summarizeSeries(series);
-  const done = series.timings.map((t) => t.newColorMs).filter((ms): ms is number => ms !== null);
-  const label = done.length >= MIN_P99_SAMPLES ? "p99" : "max";
-  const judged = label === "p99" ? summary.newColor.p99 : summary.newColor.max;
-  const rows: GoalRow[] = [
-    {
-      figure: `swarm: switch until every one of ${nodes.length} proxy replicas serves the new color (${label})`,
+  const nodes = JSON.parse(readFileSync(path.join(LAB_DIR, "nodes.json"), "utf8")) as { name: string; address: string; api: string; docker: string }[];
+  const rows: GoalRow[] = [];
+  // Side by side: the lab's config (one node over ssh, one over tcp) and the same swarm over unix sockets.
+  const variants = [
+    { file: configFile, how: `the lab's endpoints: ${nodes.map((n) => n.api.split(":")[0]).join(", ")}` },
+    { file: unixSocketConfig(configFile, nodes), how: "every node over its unix socket" },
+  ];
+  for (const variant of variants) {
+    const config = await loadConfig(variant.file, process.env);
+    const livePort = new URL(config.proxy.liveUrl).port;
+    const urls = nodes.map((n) => `http://${n.address}:${livePort}/`);
+    const ports = createPorts(config);
+    const recorded = await ports.proxy.liveTarget();
+    o.log(`bench swarm (${variant.how}): ${o.switches} switches of ${nodes.length} proxy replicas, probing ${urls.join(", ")}`);
+    const series = await timeSwitchSeries({ liveUrl: urls[0] as string, alsoUrls: urls.slice(1), count: o.switches, act: (to) => ports.proxy.switchLive(to), maxDurationMs: 60_000 + o.switches * 5_000 });
+    // The series changed the proxy only, not the state file: route back to what was live.
+    if (recorded && (await ports.proxy.liveTarget()) !== recorded) await ports.proxy.switchLive(recorded);
+    const summary = summarizeSeries(series);
+    const done = series.timings.map((t) => t.newColorMs).filter((ms): ms is number => ms !== null);
+    const label = done.length >= MIN_P99_SAMPLES ? "p99" : "max";
+    const judged = label === "p99" ? summary.newColor.p99 : summary.newColor.max;
+    rows.push({
+      figure: `swarm: switch until every one of ${nodes.length} proxy replicas serves the new color (${label}), ${variant.how}`,
       goal: `≤ ${SWITCH_GOAL_MS} ms`,
       value: done.length > 0 ? judged : null,
       unit: "ms",
       met: done.length > 0 && summary.incomplete === 0 ? judged <= SWITCH_GOAL_MS : null,
       samples: done.length,
-      note: `p50 ${summary.newColor.p50.toFixed(1)} / max ${summary.newColor.max.toFixed(1)} ms; command p50 ${summary.command.p50.toFixed(1)} ms; ${summary.hard} failed probes of ${series.timings.reduce((n, t) => n + t.probes, 0)}${summary.incomplete ? `; ${summary.incomplete} incomplete` : ""}${series.error ? `; stopped: ${series.error}` : ""}`,
-    },
-  ];
+      note: `p50 ${summary.newColor.p50.toFixed(1)} / max ${summary.newColor.max.toFixed(1)} ms; switch call p50 ${summary.command.p50.toFixed(1)} ms; ${summary.hard} failed probes of ${series.timings.reduce((n, t) => n + t.probes, 0)}${summary.incomplete ? `; ${summary.incomplete} incomplete` : ""}${series.error ? `; stopped: ${series.error}` : ""}`,
+    });
+  }
 
   // One deploy of a new version through the CLI: its wall time and where it went.
   const version = `bench${Date.now().toString(36)}`;

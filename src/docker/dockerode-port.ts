@@ -7,6 +7,7 @@ import { eventFilters, PROJECT_LABEL } from "./docker-event.js";
 import { engineApi, engineApiEndpoint, engineApiStream, filtersQuery, resolveDockerHost, type EngineApiEndpoint } from "./engine-api.js";
 import { ContainerNotFoundError, DockerUnavailableError } from "./errors.js";
 import { subscribeEventStream } from "./event-stream.js";
+import type { Agent } from "node:http";
 import type { Socket } from "node:net";
 import type { ContainerInfo, DockerEvent, DockerPort, EventStreamStatus, EventSubscription, ExecResult, ExecSession } from "./types.js";
 
@@ -17,16 +18,19 @@ export interface DockerPortOptions {
   host?: string | null;
   /** How long ping waits for an answer before calling the daemon unreachable. */
   pingTimeoutMs?: number;
+  /** A keep-alive agent for every request (an ssh:// forward, where each new connection costs an ssh session). */
+  agent?: Agent;
 }
 
 /** Error codes that mean "no daemon there" rather than "the daemon said no". */
 const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOENT", "EACCES", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
 
 /** dockerode's connection options for a DOCKER_HOST-style endpoint (validated by the config). */
-export function dockerodeOptions(host: string): Dockerode.DockerOptions {
-  if (host.startsWith("unix://")) return { socketPath: host.slice("unix://".length) };
+export function dockerodeOptions(host: string, agent?: Agent): Dockerode.DockerOptions {
+  const extra = agent ? { agent } : {};
+  if (host.startsWith("unix://")) return { socketPath: host.slice("unix://".length), ...extra };
   const url = new URL(host.replace(/^tcp:/, "http:"));
-  return { host: url.hostname, port: Number(url.port), protocol: "http" };
+  return { host: url.hostname, port: Number(url.port), protocol: "http", ...extra };
 }
 
 export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
@@ -34,14 +38,15 @@ export function createDockerPort(opts: DockerPortOptions = {}): DockerPort {
   // by the calls that need it (exec, logs, events), so `status` and `rollback` never pay for it.
   const host = opts.socketPath ? null : (opts.host ?? null);
   const env = host ? { DOCKER_HOST: host } : process.env;
-  const api = engineApiEndpoint(env, opts.socketPath);
+  const found = engineApiEndpoint(env, opts.socketPath);
+  const api = found && opts.agent ? { ...found, agent: opts.agent } : found;
   let client: Dockerode | undefined;
   // require, not import(): dockerode is CommonJS, and the CLI bundle runs as a script with a V8 code
   // cache (src/launch), where a dynamic import() cannot run.
   const dockerode = async (): Promise<Dockerode> => {
     if (client) return client;
     const D = createRequire(import.meta.url)("dockerode") as typeof Dockerode;
-    client = opts.socketPath ? new D({ socketPath: opts.socketPath }) : host ? new D(dockerodeOptions(host)) : new D();
+    client = opts.socketPath ? new D({ socketPath: opts.socketPath, ...(opts.agent ? { agent: opts.agent } : {}) }) : host ? new D(dockerodeOptions(host, opts.agent)) : new D();
     return client;
   };
   const endpoint = host ?? describeEndpoint(api, opts.socketPath);

@@ -269,7 +269,6 @@ describe("swarm platform adapter on the lab's three-node swarm", () => {
     await timed("stop green (2 tasks)", () => platform.stop("green", 10_000), figures);
     const stopped = await platform.list("green");
     expect(running(stopped)).toEqual([]);
-    console.log("STOPPED", JSON.stringify(stopped.map((c) => ({ name: c.name, id: c.id, state: c.state, service: c.service, version: c.version, node: c.node }))));
     expect(stopped.map((c) => ({ state: c.state, service: c.service, version: c.version }))).toEqual([{ state: "exited", service: "app-green", version: TEST_VERSION }]);
     expect((await docker(lab.swarm.manager, ["service", "ls", "--filter", `label=com.docker.stack.namespace=${green}`, "--format", "{{.Replicas}}"])).trim()).toMatch(/^0\/0\b/);
     for (const node of lab.swarm.nodes) expect((await docker(node.docker, ["ps", "-q", "--filter", `label=com.docker.stack.namespace=${green}`])).trim(), node.name).toBe("");

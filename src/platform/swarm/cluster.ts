@@ -105,6 +105,8 @@ export function createCluster(settings: SwarmSettings, namespaces: string[]): Cl
       return node !== undefined && !isReady(node);
     };
     const current = currentTasks(snap.tasks).filter((t) => serviceById.has(t.ServiceID) && !onLostNode(t));
+    const stopping = (t: SwarmTask): boolean => t.DesiredState !== "running" && t.DesiredState !== "ready" && (t.Status.State === "running" || t.Status.State === "starting");
+    const shown = new Set<string>(); // services with a task in the list
     const infos = await Promise.all(
       current.map(async (task) => {
         const service = serviceById.get(task.ServiceID) as SwarmService;
@@ -123,16 +125,21 @@ export function createCluster(settings: SwarmSettings, namespaces: string[]): Cl
             }
           }
         }
+        // A task Swarm is stopping whose container has already exited: its node has not reported it yet
+        // (the manager lags by up to a second). It is gone, as the next read will say: leave it out now,
+        // so a color scaled to 0 reads as stopped, not as its last tasks "exited".
+        if (container && container.state !== "running" && stopping(task)) return null;
         const info = taskToContainerInfo({ task, service, namespace, node: node?.hostname, container, ...(containerError ? { containerError } : {}) });
         if (node) seen.set(info.id, { nodeId: node.id, info });
+        shown.add(task.ServiceID);
         return info;
       }),
     );
     const out: Record<string, ContainerInfo[]> = Object.fromEntries(stacks.map((ns) => [ns, []]));
-    for (const info of infos) out[info.project]?.push(info);
+    for (const info of infos) if (info) out[info.project]?.push(info);
     for (const service of snap.services) {
       const namespace = service.Spec.Labels?.[STACK_LABEL] ?? "";
-      if (isStopped(service) && !current.some((t) => t.ServiceID === service.ID)) out[namespace]?.push(scaledDownEntry(service, namespace));
+      if (isStopped(service) && !shown.has(service.ID)) out[namespace]?.push(scaledDownEntry(service, namespace));
     }
     return { snapshot: snap, containers: out };
   };

@@ -49,8 +49,10 @@ export function createEngineClient(endpoint: string, opts: { sshConfig?: string 
   const dockerHost = forward?.local ?? endpoint;
   // Only the endpoint itself decides: the operator's DOCKER_TLS_VERIFY must not turn it off.
   const local = engineApiEndpoint({ DOCKER_HOST: dockerHost });
-  // Over ssh, reads reuse their connection (one ssh each); an idle one is unref'd, so it holds no CLI open.
-  const api: EngineApiEndpoint | null = local && forward ? { ...local, agent: new Agent({ keepAlive: true }) } : local;
+  // Over ssh, requests reuse their connection (each new one is an ssh session and a remote docker
+  // process); an idle one is unref'd, so it holds no CLI open. One agent for all three clients.
+  const agent = forward ? new Agent({ keepAlive: true }) : undefined;
+  const api: EngineApiEndpoint | null = local && agent ? { ...local, agent } : local;
   if (!api) throw new Error(`${endpoint}: not reachable through the Engine API client (bluegreen bug: endpointProblem let it through)`);
   let client: Dockerode | undefined;
   return {
@@ -59,10 +61,10 @@ export function createEngineClient(endpoint: string, opts: { sshConfig?: string 
     get: <T>(path: string, timeoutMs?: number) =>
       engineApi<T>(api, "GET", path, timeoutMs).catch((err: unknown) => Promise.reject(unreachable(endpoint, err, forward?.lastError()))),
     stream: (path, signal) => engineApiStream(api, path, signal),
-    port: createDockerPort({ host: dockerHost }),
+    port: createDockerPort({ host: dockerHost, ...(agent ? { agent } : {}) }),
     dockerode(): Dockerode {
       // require, not import(): dockerode is CommonJS and the CLI bundle cannot run a dynamic import().
-      client ??= new (createRequire(import.meta.url)("dockerode") as typeof Dockerode)(dockerodeOptions(dockerHost));
+      client ??= new (createRequire(import.meta.url)("dockerode") as typeof Dockerode)(dockerodeOptions(dockerHost, agent));
       return client;
     },
   };
