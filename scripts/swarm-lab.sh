@@ -199,7 +199,8 @@ ssh_files() {
   cp "$SSH_DIR/id_ed25519.pub" "$SSH_DIR/authorized_keys"
   echo "$(node_ip 2) $(cut -d' ' -f1,2 "$SSH_DIR/host_ed25519.pub")" >"$SSH_DIR/known_hosts"
   cat >"$SSH_DIR/sshd_config" <<EOF
-# node2's sshd (scripts/swarm-lab.sh): key login as root, for docker system dial-stdio only.
+# node2's sshd (scripts/swarm-lab.sh): key login as root, for the docker socket: forwarded to bluegreen
+# (OpenSSH needs AllowTcpForwarding for that too: local, as the node has no route out), else dial-stdio.
 ListenAddress $(node_ip 2):22
 HostKey $SSH_DIR/host_ed25519
 PidFile $LAB_RUN/node2-sshd.pid
@@ -210,7 +211,7 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 PrintMotd no
-AllowTcpForwarding no
+AllowTcpForwarding local
 X11Forwarding no
 SetEnv DOCKER_HOST=unix://$(node_sock 2)
 EOF

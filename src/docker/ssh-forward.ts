@@ -1,8 +1,8 @@
 /**
- * ssh:// Docker endpoints, the way the docker CLI reaches them: each connection is one
- * `ssh … -- HOST docker system dial-stdio` process, whose stdin/stdout is the remote daemon's socket.
- * The system ssh is used (not a JS ssh client) so the operator's ~/.ssh/config, agent, known_hosts
- * and ControlMaster settings apply exactly as they do to `docker -H ssh://…`.
+ * ssh:// Docker endpoints. The system ssh is used (not a JS ssh client), so the operator's
+ * ~/.ssh/config (or swarm.sshConfig), agent and known_hosts apply as they do to `docker -H ssh://…`.
+ * One login per endpoint (a master, see sshForward); through it, the far side's docker socket,
+ * found as the docker CLI's `docker system dial-stdio` finds it, or dial-stdio itself per connection.
  *
  * Every consumer of an endpoint (the Engine API calls over node:http, dockerode for streams and
  * exec, the docker CLI for `stack deploy`) already speaks unix sockets, so an ssh endpoint becomes a
@@ -12,7 +12,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -61,7 +61,7 @@ export function sshMasterArgs(target: SshTarget, controlPath: string, sshConfig?
   return [
     ...commonArgs(target, sshConfig),
     ...["-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"],
-    ...["-o", "ControlMaster=yes", "-o", `ControlPath=${controlPath}`, "-o", `ControlPersist=${MASTER_PERSIST_S}`],
+    ...["-o", "ControlMaster=yes", "-o", `ControlPath=${controlPath}`, "-o", `ControlPersist=${MASTER_PERSIST_S}`, "-o", "StreamLocalBindUnlink=yes"],
     "-N",
     "-f",
     "--",
@@ -69,22 +69,41 @@ export function sshMasterArgs(target: SshTarget, controlPath: string, sshConfig?
   ];
 }
 
-/**
- * Pure: the argv of one connection, as the docker CLI builds it (cli/connhelper/ssh): `docker system
- * dial-stdio` on the far side, multiplexed over the master when there is one (no login of its own:
- * ~0.1 s instead of ~0.35 s in the lab); ssh connects directly when the master has gone.
- */
-export function sshDialArgs(target: SshTarget, opts: { sshConfig?: string | undefined; controlPath?: string | undefined } = {}): string[] {
+/** Pure: the argv of one command on the far side, over the master when there is one (no login of its own). */
+export function sshCommandArgs(target: SshTarget, command: string[], opts: { sshConfig?: string | undefined; controlPath?: string | undefined } = {}): string[] {
   return [
     ...commonArgs(target, opts.sshConfig),
     ...(opts.controlPath ? ["-o", "ControlMaster=no", "-o", `ControlPath=${opts.controlPath}`] : []),
     "-T",
     "--",
     target.host,
-    "docker",
-    "system",
-    "dial-stdio",
+    ...command,
   ];
+}
+
+/**
+ * Pure: the argv of one connection, as the docker CLI builds it (cli/connhelper/ssh): `docker system
+ * dial-stdio` on the far side (which needs the docker CLI there, and starts it per connection).
+ */
+export function sshDialArgs(target: SshTarget, opts: { sshConfig?: string | undefined; controlPath?: string | undefined } = {}): string[] {
+  return sshCommandArgs(target, ["docker", "system", "dial-stdio"], opts);
+}
+
+/**
+ * The far side's daemon as dial-stdio would find it: its DOCKER_HOST, else the default socket (one
+ * argument: ssh hands it to the remote shell as written).
+ */
+export const REMOTE_DOCKER_HOST = ['printf %s "${DOCKER_HOST:-unix:///var/run/docker.sock}"'];
+
+/** Pure: the remote socket path of what REMOTE_DOCKER_HOST printed, or null when it is not a unix socket. */
+export function remoteSocketPath(printed: string): string | null {
+  const m = /^unix:\/\/(\/[^\s]+)$/.exec(printed.trim());
+  return m ? (m[1] as string) : null;
+}
+
+/** Pure: the argv that asks the master to serve `remote` (a unix socket on the far side) at `local`. */
+export function sshStreamForwardArgs(target: SshTarget, controlPath: string, local: string, remote: string, sshConfig?: string): string[] {
+  return [...commonArgs(target, sshConfig), "-o", `ControlPath=${controlPath}`, "-O", "forward", "-L", `${local}:${remote}`, "--", target.host];
 }
 
 export interface SshForward {
@@ -98,6 +117,27 @@ export interface SshForward {
 
 const forwards = new Map<string, SshForward>();
 
+/** Whether a Docker daemon answers /_ping through this socket within 10 s. */
+function pingsThrough(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.unref();
+    let answer = "";
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(10_000, () => done(false));
+    socket.on("connect", () => socket.write("GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n"));
+    socket.on("data", (chunk: Buffer) => {
+      answer += chunk.toString("latin1");
+      if (/^HTTP\/1\.[01] 200/.test(answer)) done(true);
+    });
+    socket.on("error", () => done(false));
+    socket.on("close", () => done(/^HTTP\/1\.[01] 200/.test(answer)));
+  });
+}
+
 /** The last lines of what ssh wrote to stderr, on one line. */
 const lastLines = (text: string): string => text.trim().split("\n").slice(-3).join(" / ");
 
@@ -106,6 +146,10 @@ const lastLines = (text: string): string => text.trim().split("\n").slice(-3).jo
  * Connections share one login: the first starts a master (ControlMaster, in the forward's private
  * directory) and waits for it; the others queue behind that login instead of each doing their own,
  * which in a `status` of four parallel reads was 4 x 0.35 s of handshakes on the same two cores.
+ * After the login, the master forwards the far side's docker socket (found as dial-stdio finds it)
+ * to a socket in the directory, so a connection is one ssh channel (~15 ms in the lab) instead of
+ * one ssh process here and one docker process there (~0.1 s); where that cannot be done (DOCKER_HOST
+ * there is not a unix socket, the sshd forbids forwarding), each connection runs dial-stdio.
  */
 export function sshForward(endpoint: string, opts: { sshConfig?: string | undefined; sshBin?: string | undefined } = {}): SshForward {
   const key = `${endpoint}\0${opts.sshConfig ?? ""}`;
@@ -147,21 +191,69 @@ export function sshForward(endpoint: string, opts: { sshConfig?: string | undefi
       });
       master.on("exit", (code) => {
         const said = lastLines(readFileSync(log, "utf8"));
-        if (code === 0) lastError = null;
-        else lastError = said || `ssh exited with ${code}`;
-        resolve(code === 0);
+        if (code !== 0) {
+          lastError = said || `ssh exited with ${code}`;
+          return resolve(false);
+        }
+        lastError = null;
+        void forwardSocket().then((ok) => {
+          streamed = ok;
+          resolve(true);
+        });
       });
     });
 
-  const server: Server = createServer((client: Socket) => {
+  // Whether connections go through the master's forward of the far side's socket (else dial-stdio).
+  let streamed = false;
+  const streamPath = join(dir, "remote.sock");
+  const forwardSocket = async (): Promise<boolean> => {
+    const printed = await run(sshCommandArgs(target, REMOTE_DOCKER_HOST, { sshConfig: opts.sshConfig, controlPath }));
+    const remote = printed.code === 0 ? remoteSocketPath(printed.stdout) : null;
+    if (!remote) return false;
+    if ((await run(sshStreamForwardArgs(target, controlPath, streamPath, remote, opts.sshConfig))).code !== 0) return false;
+    // The far side's sshd refuses a forward per connection (AllowStreamLocalForwarding, DisableForwarding),
+    // not when it is set up: one ping through it says whether to use it.
+    return pingsThrough(streamPath);
+  };
+  const run = (args: string[]): Promise<{ code: number | null; stdout: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(ssh, args, { stdio: ["ignore", "pipe", "ignore"] });
+      child.unref();
+      let stdout = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+      const timer = setTimeout(() => child.kill("SIGTERM"), 10_000);
+      timer.unref();
+      child.on("error", () => resolve({ code: null, stdout }));
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout });
+      });
+    });
+
+  // allowHalfOpen: a docker CLI exec closes its write side when its stdin ends and still reads the
+  // output; without it, that half-close would end our side too and the output would be lost.
+  const server: Server = createServer({ allowHalfOpen: true }, (client: Socket) => {
     client.unref();
     client.on("error", () => undefined);
     void loggedIn().then((ok) => {
       // No login, no connection: the request fails at once with what ssh said, not after a second timeout.
       if (!ok || client.destroyed) return void client.destroy();
-      dial(client);
+      if (streamed) stream(client);
+      else dial(client);
     });
   });
+
+  const stream = (client: Socket): void => {
+    const remote = connect({ path: streamPath, allowHalfOpen: true });
+    remote.unref();
+    remote.pipe(client);
+    client.pipe(remote);
+    remote.on("error", (err) => {
+      lastError = `the ssh master's forward of the far side's docker socket failed: ${err.message}`;
+      client.destroy();
+    });
+    client.on("close", () => remote.destroy());
+  };
 
   const dial = (client: Socket): void => {
     const child = spawn(ssh, sshDialArgs(target, { sshConfig: opts.sshConfig, controlPath }), { stdio: ["pipe", "pipe", "pipe"] });

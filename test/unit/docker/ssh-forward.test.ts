@@ -1,10 +1,11 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { connect as connectNet, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { engineApi } from "../../../src/docker/engine-api.js";
-import { closeSshForwards, parseSshEndpoint, sshDialArgs, sshForward, sshMasterArgs } from "../../../src/docker/ssh-forward.js";
+import { closeSshForwards, parseSshEndpoint, remoteSocketPath, sshDialArgs, sshForward, sshMasterArgs, sshStreamForwardArgs } from "../../../src/docker/ssh-forward.js";
 import { unreachable } from "../../../src/platform/swarm/engine-client.js";
 
 describe("ssh:// endpoints", () => {
@@ -55,6 +56,7 @@ describe("ssh:// endpoints", () => {
      const control = (argv.find((a) => a.startsWith("ControlPath=")) || "").slice("ControlPath=".length);
      if (argv.includes("-N")) { fs.writeFileSync(control, ""); process.exit(0); }
      if (argv.includes("-O")) { fs.rmSync(control, { force: true }); process.exit(0); }
+     if (argv.some((a) => a.startsWith("printf"))) { process.stdout.write("tcp://10.0.0.9:2375"); process.exit(0); } // not a socket: dial-stdio
      const s = require("net").connect(${JSON.stringify(daemonSock)});
      process.stdin.pipe(s); s.pipe(process.stdout);
      s.on("close", () => process.exit(0));`,
@@ -76,6 +78,75 @@ describe("ssh:// endpoints", () => {
     expect(sshForward("ssh://ops@node2:2222", { sshBin: working }).local).toBe(forward.local);
     await engineApi({ socketPath }, "GET", "/_ping");
     expect(calls().filter((c) => c.includes("-N"))).toHaveLength(1);
+  });
+
+  it("with a unix socket on the far side, the master forwards it and connections run no ssh of their own", async () => {
+    const relayPid = join(dir, "relay.pid");
+    // The master's forward, played by a detached relay from the local path to the "remote" socket.
+    const relay = `const [from, to] = process.argv.slice(1); require("net").createServer((c) => { const r = require("net").connect(to); c.pipe(r); r.pipe(c); }).listen(from);`;
+    const streaming = fakeSsh(
+      "streaming-ssh",
+      `const fs = require("fs"); const argv = process.argv.slice(2);
+       fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify(argv) + "\\n");
+       const control = (argv.find((a) => a.startsWith("ControlPath=")) || "").slice("ControlPath=".length);
+       if (argv.includes("-N")) { fs.writeFileSync(control, ""); process.exit(0); }
+       if (argv.some((a) => a.startsWith("printf"))) { process.stdout.write("unix://${daemonSock}\\n"); process.exit(0); }
+       if (argv.includes("forward")) {
+         const [from, to] = argv[argv.indexOf("-L") + 1].split(":");
+         const child = require("child_process").spawn(process.execPath, ["-e", ${JSON.stringify(relay)}, from, to], { detached: true, stdio: "ignore" });
+         fs.writeFileSync(${JSON.stringify(relayPid)}, String(child.pid)); child.unref();
+         setTimeout(() => process.exit(0), 300); // the relay listens by then
+       } else if (argv.includes("exit")) { try { process.kill(Number(fs.readFileSync(${JSON.stringify(relayPid)}, "utf8"))); } catch {} fs.rmSync(control, { force: true }); process.exit(0); }
+       else process.exit(99); // dial-stdio must not run`,
+    );
+    rmSync(log, { force: true });
+    const forward = sshForward("ssh://ops@node5", { sshBin: streaming });
+    const socketPath = forward.local.slice("unix://".length);
+    const answers = await Promise.all(["/_ping", "/nodes", "/info"].map((p) => engineApi<{ path: string }>({ socketPath }, "GET", p)));
+    expect(answers.map((a) => a.path)).toEqual(["/_ping", "/nodes", "/info"]);
+    expect(calls().filter((c) => c.includes("dial-stdio"))).toEqual([]);
+    expect(calls().find((c) => c.includes("forward"))).toEqual(sshStreamForwardArgs({ user: "ops", host: "node5", port: null }, join(dirname(socketPath), "master"), join(dirname(socketPath), "remote.sock"), daemonSock));
+    forward.close();
+  });
+
+  it("reads the far side's socket as dial-stdio would: its DOCKER_HOST when that is a unix socket", () => {
+    expect(remoteSocketPath("unix:///var/run/docker.sock")).toBe("/var/run/docker.sock");
+    expect(remoteSocketPath("unix:///run/lab/node2.sock\n")).toBe("/run/lab/node2.sock");
+    expect(remoteSocketPath("tcp://10.0.0.9:2375")).toBeNull();
+    expect(remoteSocketPath("")).toBeNull();
+  });
+
+  it("keeps a half-closed connection's other half open: what the daemon sends after the client's EOF arrives (a docker exec whose stdin ended)", async () => {
+    // A raw "daemon" that answers only once its client has stopped writing.
+    const rawSock = join(dir, "raw.sock");
+    const raw = createNetServer({ allowHalfOpen: true }, (c) => {
+      let got = "";
+      c.on("data", (d: Buffer) => (got += d.toString()));
+      c.on("end", () => c.end(`got ${got}`));
+    }).listen(rawSock);
+    const bin = fakeSsh(
+      "raw-ssh",
+      `const fs = require("fs"); const argv = process.argv.slice(2);
+       const control = (argv.find((a) => a.startsWith("ControlPath=")) || "").slice("ControlPath=".length);
+       if (argv.includes("-N")) { fs.writeFileSync(control, ""); process.exit(0); }
+       if (argv.includes("-O")) { fs.rmSync(control, { force: true }); process.exit(0); }
+       if (argv.some((a) => a.startsWith("printf"))) process.exit(1);
+       const s = require("net").connect({ path: ${JSON.stringify(rawSock)}, allowHalfOpen: true });
+       process.stdin.pipe(s); s.pipe(process.stdout);
+       s.on("close", () => process.exit(0));`,
+    );
+    const forward = sshForward("ssh://ops@node6", { sshBin: bin });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const c = connectNet({ path: forward.local.slice("unix://".length), allowHalfOpen: true });
+      let text = "";
+      c.on("data", (d: Buffer) => (text += d.toString()));
+      c.on("end", () => resolve(text));
+      c.on("error", reject);
+      c.end("show info");
+    });
+    expect(answer).toBe("got show info");
+    forward.close();
+    raw.close();
   });
 
   it("logs in again when the master has gone (idle past ControlPersist); close ends the master and removes the directory", async () => {
