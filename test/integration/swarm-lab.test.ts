@@ -133,7 +133,7 @@ describe("swarm lab: three Docker engines in network namespaces, one swarm, the 
     expect(nodes.map((node) => node.name)).toEqual([`${PREFIX}-node1`, `${PREFIX}-node2`, `${PREFIX}-node3`]);
   });
 
-  it("serves each node's API where the config says: node2's over ssh (dial-stdio), node3's over tcp, the same daemon as its socket", async () => {
+  it("serves each node's API where the config says: node2's over ssh, node3's over tcp, the same daemon as its socket", async () => {
     const idOf = (args: string[]) => run(args[0] as string, [...args.slice(1), "info", "--format", "{{.Swarm.NodeID}}"]).then((out) => out.trim());
     const [, node2, node3] = nodes as [LabNode, LabNode, LabNode];
     const ssh = ["ssh", "-F", join(LAB_DIR, "ssh", "ssh_config"), "-o", "BatchMode=yes", node2.api.replace("ssh://", ""), "docker"];
